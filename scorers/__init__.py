@@ -1,0 +1,1 @@
+"""Who scores: the Scorer protocol, the registry behind ``--model``, reference scorers, gLM adapters, score cache."""

@@ -1,0 +1,87 @@
+"""The ``Scorer`` protocol every model adapter implements, and the checks on what goes in and comes out."""
+
+from __future__ import annotations
+
+from typing import Protocol, Sequence, runtime_checkable
+
+import numpy as np
+
+from fixtures.grammar import LENGTH, encode
+
+SCORE_KINDS = ("likelihood", "energy", "score")
+
+
+@runtime_checkable
+class Scorer(Protocol):
+    """A DNA sequence scorer: higher = more promoter-like.
+
+    ``name`` is stable (reports, cache keys); ``kind`` is ``"likelihood"`` (log-likelihood in nats),
+    ``"energy"`` or ``"score"``. ``score`` maps ``n`` sequences to a float64 array of shape ``(n,)``.
+    Optional attributes: ``fingerprint`` (str), ``fixed_layout`` (bool), ``rc_equivariant`` (bool),
+    ``expected`` (dict property → "pass"/"fail"), ``per_nucleotide`` (callable, see hf scorers).
+    """
+
+    name: str
+    kind: str
+
+    def score(self, sequences: Sequence[str]) -> np.ndarray: ...
+
+
+class ScoreError(RuntimeError):
+    """A scorer returned something that cannot be gated (wrong shape, NaN or inf)."""
+
+
+def _name_ids(ids: Sequence[str], limit: int = 10) -> str:
+    shown = ", ".join(ids[:limit])
+    return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
+
+
+def check_sequences(sequences: Sequence[str], ids: Sequence[str] | None = None, *,
+                    min_length: int | None = None, exact_length: int | None = None) -> None:
+    """Raise ValueError naming every sequence id with a non-ACGT character or a length the scorer cannot read."""
+    ids = list(ids) if ids is not None else [f"#{i}" for i in range(len(sequences))]
+    if len(ids) != len(sequences):
+        raise ValueError(f"{len(ids)} ids for {len(sequences)} sequences")
+    bad_chars, bad_length = [], []
+    for sid, seq in zip(ids, sequences):
+        if not isinstance(seq, str) or seq.strip("ACGT"):
+            bad_chars.append(sid)
+        elif (exact_length is not None and len(seq) != exact_length) or (
+                min_length is not None and len(seq) < min_length):
+            bad_length.append(f"{sid} ({len(seq)} nt)")
+    problems = []
+    if bad_chars:
+        problems.append(f"characters outside ACGT in {_name_ids(bad_chars)}")
+    if bad_length:
+        wanted = f"exactly {exact_length}" if exact_length is not None else f"at least {min_length}"
+        problems.append(f"wrong length (needs {wanted} nt) in {_name_ids(bad_length)}")
+    if problems:
+        raise ValueError("; ".join(problems))
+
+
+def check_scores(scores, sequences: Sequence[str], ids: Sequence[str], scorer_name: str) -> np.ndarray:
+    """Return ``scores`` as float64 ``(n,)`` or raise ScoreError naming the offending ids."""
+    try:
+        values = np.asarray(scores, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ScoreError(f"scorer {scorer_name!r} returned scores that are not numbers: {exc}") from exc
+    if values.shape != (len(sequences),):
+        raise ScoreError(f"scorer {scorer_name!r} returned shape {values.shape} for {len(sequences)} sequences; "
+                         f"expected ({len(sequences)},)")
+    bad = ~np.isfinite(values)
+    if bad.any():
+        named = [f"{ids[i]}={values[i]}" for i in np.flatnonzero(bad)]
+        raise ScoreError(f"scorer {scorer_name!r} returned non-finite scores for {_name_ids(named)}")
+    return values
+
+
+def fingerprint(scorer) -> str:
+    """What identifies a scorer's numbers; defaults to its name."""
+    return getattr(scorer, "fingerprint", None) or scorer.name
+
+
+def fixed_layout_codes(sequences: Sequence[str], name: str) -> np.ndarray:
+    """``(n, 100)`` codes of the MIT layout window for fixed-layout scorers; sequences shorter than 100 nt or
+    with characters outside ACGT raise ValueError naming them. Extra 3′ flank is ignored by design."""
+    check_sequences(sequences, min_length=LENGTH)
+    return encode([s[:LENGTH] for s in sequences])

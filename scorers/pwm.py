@@ -1,0 +1,68 @@
+"""Position weight matrices of the paper's biophysical models and vectorised window scoring.
+
+Matrices are ``(width, 4)`` float64 arrays, columns in ``ACGT`` order. Values are the constants of the paper's
+``mit_benchmark/models/biophysical.py`` (audited in ../shared/reference/anchor_mit.md section 4).
+Sequences come in as ``(n, length)`` uint8 codes (``fixtures.grammar.encode``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+
+def matrix(rows: list[dict[str, float]]) -> np.ndarray:
+    """``(len(rows), 4)`` matrix from per-position ``{base: value}`` rows (every base must be given)."""
+    return np.array([[row[b] for b in "ACGT"] for row in rows], dtype=np.float64)
+
+
+# −35 box, consensus TTGACA (+1.5 per consensus base: TTGACA = 9.0).
+PWM_MINUS_35 = matrix([
+    {"A": -0.5, "C": -1.5, "G": -1.5, "T": 1.5},
+    {"A": -0.5, "C": -1.5, "G": -1.5, "T": 1.5},
+    {"A": -0.5, "C": -1.5, "G": 1.5, "T": -1.0},
+    {"A": 1.5, "C": -1.5, "G": -1.5, "T": -0.3},
+    {"A": -0.5, "C": 1.5, "G": -1.5, "T": -1.0},
+    {"A": 1.5, "C": -1.5, "G": -1.5, "T": -0.3},
+])
+# −10 box, consensus TATAAT = 9.5; the broken TGTAAT scores exactly 5.0.
+PWM_MINUS_10 = matrix([
+    {"A": -0.3, "C": -2.0, "G": -2.0, "T": 1.5},
+    {"A": 2.0, "C": -2.5, "G": -2.5, "T": -0.5},
+    {"A": -0.5, "C": -1.5, "G": -2.0, "T": 1.5},
+    {"A": 1.5, "C": -2.0, "G": -1.5, "T": -0.3},
+    {"A": 1.5, "C": -1.5, "G": -1.5, "T": -0.3},
+    {"A": -0.3, "C": -1.5, "G": -2.0, "T": 1.5},
+])
+# Proximal UP element, AAAAAARNR-like: AAAAAAAAA = 7.0.
+_UP_A = {"A": 1.0, "C": -1.0, "G": -1.0, "T": 0.5}
+_UP_W = {"A": 0.5, "C": -0.5, "G": -0.5, "T": 0.5}
+_UP_R = {"A": 0.5, "C": -0.5, "G": 0.5, "T": -0.5}
+PWM_UP = matrix([_UP_A] * 5 + [_UP_W, _UP_R, _UP_W, _UP_R])
+# Extended −10 TGn: TGN = 3.3.
+PWM_EXTENDED_10 = matrix([
+    {"A": -0.5, "C": -1.5, "G": -1.5, "T": 1.5},
+    {"A": -1.0, "C": -1.5, "G": 1.5, "T": -1.0},
+    {"A": 0.3, "C": 0.3, "G": 0.3, "T": 0.3},
+])
+
+# The paper's code sums per-base floats one at a time; sums that are equal in exact arithmetic must tie
+# here too (ties decide CSS/SCR under the paper's strict ">"), so scores are rounded to this many decimals.
+SCORE_DECIMALS = 9
+
+
+def window_score(codes: np.ndarray, pwm: np.ndarray, start: int) -> np.ndarray:
+    """``(n,)`` score of ``pwm`` on the window at ``start`` of every sequence."""
+    width = pwm.shape[0]
+    return pwm[np.arange(width), codes[:, start:start + width]].sum(axis=1)
+
+
+def scan_scores(codes: np.ndarray, pwm: np.ndarray) -> np.ndarray:
+    """``(n, length - width + 1)`` score of ``pwm`` at every forward-strand start."""
+    width = pwm.shape[0]
+    windows = sliding_window_view(codes, width, axis=1)          # (n, starts, width)
+    return pwm[np.arange(width), windows].sum(axis=2)
+
+
+def exact(scores: np.ndarray) -> np.ndarray:
+    return np.round(scores, SCORE_DECIMALS) + 0.0

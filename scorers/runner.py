@@ -1,0 +1,33 @@
+"""Scores the sequences of a run with one scorer: input checks, de-duplication, the cache, output checks."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from fixtures.grammar import LENGTH
+from scorers.protocol import check_scores, check_sequences, fingerprint
+
+
+def score_sequences(scorer, ids: Sequence[str], sequences: Sequence[str], cache=None) -> np.ndarray:
+    """Float64 ``(n,)`` scores of ``sequences`` (named by ``ids``) under ``scorer``.
+
+    Bad input raises ValueError naming the ids; a bad output (shape, NaN, inf) raises ScoreError naming them.
+    A scorer with ``score_with_ids(ids, sequences)`` (a replay of precomputed scores) gets every id; any other
+    scorer sees each distinct sequence once. ``cache`` (``scorers.cache.ScoreCache`` or None) is consulted first.
+    """
+    ids, sequences = list(ids), list(sequences)
+    check_sequences(sequences, ids, min_length=LENGTH if getattr(scorer, "fixed_layout", False) else None)
+    if hasattr(scorer, "score_with_ids"):
+        return check_scores(scorer.score_with_ids(ids, sequences), sequences, ids, scorer.name)
+    unique = list(dict.fromkeys(sequences))
+    known = cache.get_many(fingerprint(scorer), unique) if cache is not None else {}
+    missing = [s for s in unique if s not in known]
+    if missing:
+        first_id = dict(zip(reversed(sequences), reversed(ids)))   # the first id of each sequence
+        fresh = check_scores(scorer.score(missing), missing, [first_id[s] for s in missing], scorer.name)
+        known.update(zip(missing, fresh.tolist()))
+        if cache is not None:
+            cache.put_many(fingerprint(scorer), dict(zip(missing, fresh.tolist())))
+    return np.array([known[s] for s in sequences], dtype=np.float64)
