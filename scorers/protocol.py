@@ -85,3 +85,8 @@ def fixed_layout_codes(sequences: Sequence[str], name: str) -> np.ndarray:
     with characters outside ACGT raise ValueError naming them. Extra 3′ flank is ignored by design."""
     check_sequences(sequences, min_length=LENGTH)
     return encode([s[:LENGTH] for s in sequences])
+
+
+class ScorerUnavailable(RuntimeError):
+    """A scorer that cannot run here (a missing optional dependency or GPU). Its tests are skipped with this
+    message, which must say what to install or what hardware is needed."""

@@ -66,3 +66,76 @@ def scan_scores(codes: np.ndarray, pwm: np.ndarray) -> np.ndarray:
 
 def exact(scores: np.ndarray) -> np.ndarray:
     return np.round(scores, SCORE_DECIMALS) + 0.0
+
+
+# --- Matrices of the other reference models (added for issue 3; constants audited in anchor_mit.md s3-4) ---
+
+# Thermodynamic model (biophysical.py ThermodynamicModel): "energies" signed so that higher = better binding.
+# −35: consensus +2 per base (TTGACA = 12.0).
+THERMO_MINUS_35 = matrix([
+    {"A": 0.0, "C": -1.0, "G": -1.0, "T": 2.0},
+    {"A": 0.0, "C": -1.0, "G": -1.0, "T": 2.0},
+    {"A": 0.5, "C": -1.0, "G": 2.0, "T": -0.5},
+    {"A": 2.0, "C": -1.0, "G": -1.0, "T": 0.5},
+    {"A": 0.5, "C": 2.0, "G": -1.0, "T": -0.5},
+    {"A": 2.0, "C": -1.0, "G": -1.0, "T": 0.5},
+])
+# −10: the critical second base carries A +3 / G,C −3, so TATAAT = 13.0 and TGTAAT = 7.0.
+THERMO_MINUS_10 = matrix([
+    {"A": 0.5, "C": -1.5, "G": -2.0, "T": 2.0},
+    {"A": 3.0, "C": -3.0, "G": -3.0, "T": 0.0},
+    {"A": 0.5, "C": -1.0, "G": -1.5, "T": 2.0},
+    {"A": 2.0, "C": -1.5, "G": -1.0, "T": 0.5},
+    {"A": 2.0, "C": -1.0, "G": -1.0, "T": 0.5},
+    {"A": 0.5, "C": -1.0, "G": -1.5, "T": 2.0},
+])
+# −35/−10 spacing (bp) → energy term; any spacing outside 12–22 scores THERMO_SPACING_OTHER.
+THERMO_SPACING = {12: -2.0, 13: -1.5, 14: -1.0, 15: -0.3, 16: -0.1, 17: 1.0,
+                  18: -0.1, 19: -0.5, 20: -1.0, 21: -1.5, 22: -2.0}
+THERMO_SPACING_OTHER = -4.0
+
+# RPA-PWM (scripts/rpa_pwm.py): its own −35 matrix and two −10 matrices, +1.5 per consensus base, so
+# TTGACA, TATAAT and the "broken" TGTAAT all score 9.0.
+RPA_MINUS_35 = matrix([
+    {"A": -1.0, "C": -1.0, "G": -1.0, "T": 1.5},
+    {"A": -1.0, "C": -1.0, "G": -1.0, "T": 1.5},
+    {"A": -1.0, "C": -1.0, "G": 1.5, "T": -1.0},
+    {"A": 1.5, "C": -1.0, "G": -1.0, "T": -0.5},
+    {"A": -0.5, "C": 1.5, "G": -1.0, "T": -1.0},
+    {"A": 1.5, "C": -1.0, "G": -1.0, "T": -0.5},
+])
+_RPA_T = {"A": -0.5, "C": -1.0, "G": -1.0, "T": 1.5}
+_RPA_A = {"A": 1.5, "C": -1.0, "G": -1.0, "T": -0.5}
+RPA_MINUS_10_INTACT = matrix([_RPA_T, _RPA_A, _RPA_T, _RPA_A, _RPA_A, _RPA_T])
+RPA_MINUS_10_BROKEN = matrix([_RPA_T, {"A": -1.0, "C": -1.0, "G": 1.5, "T": -1.0}, _RPA_T, _RPA_A, _RPA_A, _RPA_T])
+
+# The paper's "PWM baseline" (mit_benchmark/sequences/motifs.py, used by baselines.PWMBaseline). These differ
+# from PA-PWM's matrices: TTGACA = 9.6, TATAAT = 10.2, TGTAAT = 7.4.
+BASELINE_MINUS_35 = matrix([
+    {"A": -0.5, "C": -1.0, "G": -1.0, "T": 1.5},
+    {"A": -1.0, "C": -1.0, "G": -0.5, "T": 1.8},
+    {"A": -0.5, "C": -1.0, "G": 1.5, "T": -0.5},
+    {"A": 1.8, "C": -1.0, "G": -1.0, "T": -0.5},
+    {"A": -0.5, "C": 1.5, "G": -1.0, "T": -0.5},
+    {"A": 1.5, "C": -0.5, "G": -1.0, "T": -0.5},
+])
+BASELINE_MINUS_10 = matrix([
+    {"A": -0.5, "C": -1.0, "G": -1.0, "T": 1.8},
+    {"A": 1.8, "C": -1.0, "G": -1.0, "T": -0.5},
+    {"A": -0.5, "C": -0.5, "G": -0.5, "T": 1.5},
+    {"A": 1.8, "C": -1.0, "G": -1.0, "T": -0.5},
+    {"A": 1.5, "C": -0.5, "G": -1.0, "T": -0.5},
+    {"A": -0.5, "C": -1.0, "G": -1.0, "T": 1.8},
+])
+
+
+def reverse_complement_codes(codes: np.ndarray) -> np.ndarray:
+    """``(n, length)`` codes of the reverse complements (A0 C1 G2 T3: the complement of code c is 3 − c)."""
+    return (3 - codes[:, ::-1]).astype(np.uint8)
+
+
+def window_codes(codes: np.ndarray, width: int) -> np.ndarray:
+    """``(n, length - width + 1)`` int64 index of every ``width``-mer (base-4 number, first base most
+    significant), for table look-ups such as k-mer frequencies."""
+    windows = sliding_window_view(codes.astype(np.int64), width, axis=1)     # (n, starts, width)
+    return windows @ (4 ** np.arange(width - 1, -1, -1, dtype=np.int64))

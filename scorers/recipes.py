@@ -1,0 +1,237 @@
+"""gLM recipes: which hub checkpoint an alias names and how to score it exactly (DESIGN.md section 7).
+
+Importing this module never imports torch or transformers: the factories import :mod:`scorers.hf` only when
+a gLM is actually selected. A recipe records everything MIT knows about loading one model: the scoring kind
+(``causal`` log-likelihood, ``mlm`` pseudo-log-likelihood, ``evo2``), the tokenizer, the known quirks, whether
+it runs code from its hub repository, what extra packages and hardware it needs, and whether it is
+reverse-complement equivariant by construction.
+
+Registered here: the aliases in :data:`RECIPES` and the prefixes ``hf-causal:`` and ``hf-mlm:``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import Mapping
+
+from scorers.protocol import ScorerUnavailable
+from scorers.registry import ScorerOptions, register, register_prefix
+
+__all__ = ["Recipe", "RECIPES", "RemoteCodeRequired", "ScorerUnavailable", "build", "generic_recipe",
+           "check_available"]
+
+SCORING_KINDS = ("causal", "mlm", "evo2")
+GLM_EXTRA = 'pip install -e ".[glm]"  (torch, transformers, safetensors)'
+
+
+class RemoteCodeRequired(PermissionError):
+    """A checkpoint needs code from its hub repository and ``--trust-remote-code`` was not given."""
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How to load and score one gLM.
+
+    ``requires`` pairs an importable module with the command that installs it; ``needs_gpu`` means the model
+    cannot run without CUDA. ``prepend_bos`` (causal only): True = put the tokenizer's BOS before every
+    sequence so its first nucleotide is scored; False = never (the first token is context, not scored);
+    None = whatever the tokenizer does by itself. ``char_vocab`` is a fallback tokenization (character →
+    id, plus ``"<append>"``: ids appended after the sequence) for hub tokenizers known to break on recent
+    transformers. ``config_class`` names a transformers config class to load the config with (the
+    DNABERT-2 workaround); ``hide_modules`` are made unimportable while the model code loads.
+    """
+
+    alias: str
+    hub_id: str
+    kind: str
+    tokenizer: str
+    description: str
+    quirks: tuple[str, ...] = ()
+    needs_remote_code: bool = False
+    requires: tuple[tuple[str, str], ...] = ()
+    needs_gpu: bool = False
+    rc_equivariant: bool = False
+    expected: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    revision: str | None = None
+    prepend_bos: bool | None = None
+    char_vocab: Mapping[str, object] | None = None
+    config_class: str | None = None
+    hide_modules: tuple[str, ...] = ()
+    evo2_name: str | None = None
+
+    def __post_init__(self):
+        if self.kind not in SCORING_KINDS:
+            raise ValueError(f"recipe {self.alias!r}: kind must be one of {SCORING_KINDS}, got {self.kind!r}")
+
+    @property
+    def install_hint(self) -> str:
+        commands = [cmd for _, cmd in self.requires]
+        return "; ".join(commands) if commands else GLM_EXTRA
+
+
+# HyenaDNA's CharacterTokenizer (tokenization_hyena.py): 7 specials, then the characters. It appends [SEP] only.
+_HYENA_CHARS = MappingProxyType({"A": 7, "C": 8, "G": 9, "T": 10, "N": 11, "<append>": (1,), "<pad>": 4})
+
+_MAMBA = ("mamba_ssm", "pip install mamba-ssm causal-conv1d --no-build-isolation  (needs CUDA and a matching "
+                       "torch build)")
+_EVO2 = ("evo2", "pip install evo2  (Python 3.11-3.12, CUDA >= 12.1; FP8 checkpoints need Transformer Engine "
+                 "on a Hopper GPU)")
+
+_CADUCEUS_QUIRKS = (
+    "modeling_caduceus.py imports mamba_ssm unconditionally and mamba_ssm needs its CUDA kernels: GPU only "
+    "(caduceus#13); without CUDA or mamba-ssm the model's tests are skipped",
+    "the tokenizer appends [SEP] only (no CLS); [SEP] is never masked or scored",
+    "single-nucleotide tokens: PLL is per nucleotide",
+)
+
+RECIPES: dict[str, Recipe] = {}
+
+
+def _add(recipe: Recipe) -> None:
+    RECIPES[recipe.alias] = recipe
+
+
+_add(Recipe(
+    alias="hyenadna", hub_id="LongSafari/hyenadna-small-32k-seqlen-hf", kind="causal", tokenizer="character",
+    description="HyenaDNA small 32k (causal, character tokens)",
+    quirks=(
+        "the tokenizer appends [SEP] only: there is no BOS, so the first nucleotide is never scored "
+        "(n_scored_nucleotides = length - 1)",
+        "tokenizer_config pads on the left and forward() takes no attention_mask: MIT never lets the tokenizer "
+        "pad; it scores equal-length batches",
+        "the legacy CharacterTokenizer breaks on transformers >= 4.40 (hyena-dna PR #71); MIT then falls back "
+        "to the fixed character table of tokenization_hyena.py",
+        "_init_weights lacks the _is_hf_initialized guard: on transformers 5.x weights can be re-randomised "
+        "silently; the canary catches that",
+    ),
+    needs_remote_code=True, prepend_bos=False, char_vocab=_HYENA_CHARS,
+))
+
+for _variant, _equivariant in (("ph", False), ("ps", True)):
+    _add(Recipe(
+        alias=f"caduceus-{_variant}",
+        hub_id=f"kuleshov-group/caduceus-{_variant}_seqlen-131k_d_model-256_n_layer-16", kind="mlm",
+        tokenizer="character",
+        description=f"Caduceus-{_variant.upper()} 131k (bidirectional Mamba, masked LM"
+                    + (", RC-equivariant)" if _equivariant else ", RC data augmentation)"),
+        quirks=_CADUCEUS_QUIRKS + ((
+            "PS is reverse-complement equivariant by construction: a sequence and its full reverse complement "
+            "get the same PLL up to the asymmetric trailing [SEP]; a strand test against the full RC is a tie",)
+            if _equivariant else ()),
+        needs_remote_code=True, requires=(_MAMBA,), needs_gpu=True, rc_equivariant=_equivariant,
+        expected=MappingProxyType({"strand": "fail"}) if _equivariant else MappingProxyType({}),
+    ))
+_add(replace(RECIPES["caduceus-ps"], alias="caduceus",
+             description="Caduceus-PS 131k (the default Caduceus: RC-equivariant masked LM)"))
+
+_add(Recipe(
+    alias="nt-500m", hub_id="InstaDeepAI/nucleotide-transformer-500m-human-ref", kind="mlm", tokenizer="6-mer",
+    description="Nucleotide Transformer 500M human reference (ESM masked LM, 6-mer tokens)",
+    quirks=(
+        "native EsmForMaskedLM, no remote code",
+        "<cls> then greedy left-to-right 6-mers; a tail of len % 6 nt becomes single-nucleotide tokens, so a "
+        "length change upstream re-frames every downstream 6-mer (period-6 artefacts in the spacing sweep)",
+        "each 6-mer is masked once (token-level PLL); per-nucleotide values split a token's log-probability "
+        "evenly over its nucleotides",
+    ),
+))
+_add(Recipe(
+    alias="nt-v2-500m", hub_id="InstaDeepAI/nucleotide-transformer-v2-500m-multi-species", kind="mlm",
+    tokenizer="6-mer",
+    description="Nucleotide Transformer v2 500M multi-species (ESM-like masked LM, 6-mer tokens)",
+    quirks=("v2 checkpoints ship their own modelling code (--trust-remote-code)",
+            "same 6-mer framing as nt-500m"),
+    needs_remote_code=True,
+))
+_add(Recipe(
+    alias="grover", hub_id="PoetschLab/GROVER", kind="mlm", tokenizer="BPE",
+    description="GROVER (BERT masked LM, byte-pair tokens of the human genome)",
+    quirks=("BPE segmentation depends on the neighbourhood: a point mutation can re-segment its tokens; "
+            "each BPE token is masked once and its log-probability is spread over its nucleotides",
+            "the model card re-tokenises differently below 50 nt; MIT windows are 100 nt"),
+))
+_add(Recipe(
+    alias="dnabert2", hub_id="zhihan1996/DNABERT-2-117M", kind="mlm", tokenizer="BPE",
+    description="DNABERT-2 117M (BERT with ALiBi, masked LM, BPE tokens)",
+    quirks=("remote code; on transformers > 4.28 loading fails with 'config_class ... not consistent' "
+            "(DNABERT-2 #22/#29/#38): MIT loads the config with BertConfig.from_pretrained (#92)",
+            "its Triton flash-attention crashes ('dot() ... trans_b', #11/#57): MIT hides triton while the "
+            "model code loads, so the PyTorch attention path is used",
+            "BPE tokens: each token is masked once; per-nucleotide values spread its log-probability"),
+    needs_remote_code=True, config_class="BertConfig", hide_modules=("triton",),
+))
+_add(Recipe(
+    alias="evo2-1b", hub_id="arcinstitute/evo2_1b_base", kind="evo2", tokenizer="character",
+    description="Evo 2 1B base (StripedHyena 2, causal, character tokens)",
+    quirks=("scored with Evo2.score_sequences(reduce_method='sum', prepend_bos=True): the BOS makes the first "
+            "nucleotide scored and keeps padding out of the sum (without it, evo2 scores one pad token for "
+            "every shorter sequence in a batch)",
+            "never the _rc variant: it averages the two strands and would hide the strand probe",
+            "evo2_1b_base needs FP8 (Transformer Engine) on a Hopper GPU"),
+    requires=(_EVO2,), needs_gpu=True, evo2_name="evo2_1b_base",
+))
+
+
+def generic_recipe(kind: str, path_or_id: str) -> Recipe:
+    """The recipe of ``hf-causal:X`` / ``hf-mlm:X``: the checkpoint's own tokenizer, conventions and code."""
+    revision = None
+    if "@" in path_or_id and not os.path.exists(path_or_id):
+        path_or_id, revision = path_or_id.rsplit("@", 1)
+    if not path_or_id:
+        raise ValueError(f"hf-{kind}: needs a hub id or a local checkpoint folder")
+    return Recipe(alias=f"hf-{'causal' if kind == 'causal' else 'mlm'}:{path_or_id}", hub_id=path_or_id,
+                  kind=kind, tokenizer="from checkpoint",
+                  description=f"{'causal' if kind == 'causal' else 'masked'} LM {path_or_id}", revision=revision)
+
+
+def check_available(recipe: Recipe, options: ScorerOptions) -> None:
+    """Raise ScorerUnavailable (a skip, with the install command) or RemoteCodeRequired before loading."""
+    if recipe.needs_remote_code and not options.trust_remote_code:
+        raise RemoteCodeRequired(
+            f"--model {recipe.alias}: {recipe.hub_id} runs modelling code from its hub repository; "
+            "rerun with --trust-remote-code to allow it")
+    needed = [("torch", GLM_EXTRA)] + ([("transformers", GLM_EXTRA)] if recipe.kind != "evo2" else [])
+    for module, command in needed + list(recipe.requires):
+        if importlib.util.find_spec(module) is None:
+            raise ScorerUnavailable(f"{recipe.alias} needs the Python package {module!r}, which is not "
+                                    f"installed: {command}")
+    if recipe.needs_gpu:
+        import torch   # only reached when this gLM is selected
+
+        if options.device is not None and not str(options.device).startswith("cuda"):
+            raise ScorerUnavailable(f"{recipe.alias} runs on a CUDA GPU only; --mit-device {options.device} "
+                                    "was given (leave it unset or use cuda)")
+        if not torch.cuda.is_available():
+            raise ScorerUnavailable(f"{recipe.alias} needs a CUDA GPU and none is available "
+                                    f"(torch {torch.__version__}); install: {recipe.install_hint}")
+
+
+def build(recipe: Recipe | str, options: ScorerOptions | None = None, *, path: str | None = None):
+    """Load the scorer a recipe (or alias) describes; ``path`` replaces the hub id (a local copy)."""
+    options = options or ScorerOptions()
+    if isinstance(recipe, str):
+        recipe = RECIPES[recipe]
+    if path is not None:
+        recipe = replace(recipe, hub_id=str(path))
+    check_available(recipe, options)
+    from scorers import hf   # torch and transformers are imported here, and only here
+
+    return hf.load_scorer(recipe, options)
+
+
+def _alias_factory(alias: str):
+    return lambda options: build(RECIPES[alias], options)
+
+
+for _alias, _recipe in RECIPES.items():
+    register(_alias, _alias_factory(_alias), f"{_recipe.description}: {_recipe.hub_id}", alias=True)
+
+register_prefix("hf-causal:", lambda arg, options: build(generic_recipe("causal", arg), options),
+                "a causal LM on the Hugging Face hub or in a local folder (ID[@REVISION] or PATH); exact "
+                "log-likelihood")
+register_prefix("hf-mlm:", lambda arg, options: build(generic_recipe("mlm", arg), options),
+                "a masked LM on the Hugging Face hub or in a local folder (ID[@REVISION] or PATH); exact "
+                "pseudo-log-likelihood")

@@ -7,6 +7,7 @@ A spec resolves to a Scorer with :func:`resolve`; :func:`check_spec` validates o
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import re
 from dataclasses import dataclass, field
 from typing import Callable
@@ -83,6 +84,13 @@ def check_spec(spec: str) -> None:
                                     + accepted_forms())
         return
     if USER_SPEC.match(spec):
+        module_name = spec.split(":")[0]
+        try:
+            found = importlib.util.find_spec(module_name) is not None
+        except (ImportError, ValueError):
+            found = False
+        if not found:
+            raise UnknownModelError(f"--model {spec!r}: no module named {module_name!r} on the path")
         return
     raise UnknownModelError(f"unknown --model {spec!r}.\n  accepted:\n  " + accepted_forms())
 

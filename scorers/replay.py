@@ -1,0 +1,199 @@
+"""``scores:FILE``: replay precomputed scores (scored elsewhere, e.g. on a GPU cluster) as a Scorer.
+
+Accepted files (format detected from the content):
+
+* JSON keyed by id, ``{"A_000": -138.7, ...}`` (the paper's hyenadna/grover/kmer/pwm/random files);
+* JSON keyed by class, ``{"A": [..100..], ..., "H": [..50..]}``: index i of list X is id ``X_{i:03d}`` (the
+  paper's evo2_1b/nt_500m/caduceus files);
+* JSON ``{"<model>": <one of the above>}`` with a single model (the paper's all_results.json), or pick one of
+  several with ``scores:FILE#model``;
+* JSON keyed by sequence, ``{"ACGT...": score}``;
+* CSV with a header: ``id,sequence,score`` as written by ``python -m scorers`` (extra columns are ignored), or
+  ``id,score`` or ``sequence,score``.
+
+Keyed by id, the scores are looked up with ``score_with_ids(ids, sequences)``; when the file also holds the
+sequences they must match. Keyed by sequence, ``score(sequences)`` works as well. Ids (or sequences) that are
+requested but missing, present in the file but not requested ("extra": the file was scored on another set),
+or duplicated in the file are a ValueError naming them.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import math
+import re
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from scorers.registry import register_prefix
+
+_CLASS_KEY = re.compile(r"^[A-Z]$")
+_ACGT = re.compile(r"^[ACGT]+$")
+
+
+def _named(items, limit: int = 10) -> str:
+    items = list(items)
+    shown = ", ".join(str(i) if len(str(i)) <= 24 else str(i)[:21] + "..." for i in items[:limit])
+    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
+
+
+def _pairs_rejecting_duplicates(pairs):
+    """``object_pairs_hook`` for json: a dict, or ValueError naming every key that occurs more than once
+    (``json.load`` would silently keep the last one)."""
+    seen, duplicated = {}, []
+    for key, value in pairs:
+        if key in seen and key not in duplicated:
+            duplicated.append(key)
+        seen[key] = value
+    if duplicated:
+        raise ValueError(f"duplicated keys {_named(duplicated)}")
+    return seen
+
+
+def _number(value, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        try:
+            value = float(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"{where}: score {value!r} is not a number") from None
+    return float(value)
+
+
+class ReplayScores:
+    """Scores read from a file, keyed by id (``keyed_by == "id"``) or by sequence (``"sequence"``).
+
+    ``name`` is ``"scores:" + spec``; ``fingerprint`` holds the file's sha256, so a changed file never reuses
+    cached numbers. ``kind`` is ``"score"``: a file does not say whether its numbers are log-likelihoods.
+    """
+
+    kind = "score"
+
+    def __init__(self, spec: str, base_dir: str | Path | None = None):
+        path_text, _, self.model_key = spec.partition("#")
+        path = Path(path_text).expanduser()
+        if base_dir is not None and not path.is_absolute():
+            path = Path(base_dir) / path
+        if not path.is_file():
+            raise FileNotFoundError(f"scores:{spec}: no such file {path}")
+        self.path = path
+        self.name = "scores:" + spec
+        data = path.read_bytes()
+        self.sha256 = hashlib.sha256(data).hexdigest()
+        self.fingerprint = f"scores/v1 sha256={self.sha256}" + (f"#{self.model_key}" if self.model_key else "")
+        # sequences_by_id: the file's sequence of each id, when it has one (checked against the request).
+        self.sequences_by_id: dict[str, str] = {}
+        text = data.decode("utf-8-sig")
+        if path.suffix.lower() == ".csv" or (not text.lstrip().startswith(("{", "["))):
+            self.keyed_by, self.table = self._read_csv(text)
+        else:
+            self.keyed_by, self.table = self._read_json(text)
+        if not self.table:
+            raise ValueError(f"{self.name}: the file holds no scores")
+
+    # --- reading ---------------------------------------------------------------------------------------
+
+    def _read_json(self, text: str) -> tuple[str, dict[str, float]]:
+        try:
+            data = json.loads(text, object_pairs_hook=_pairs_rejecting_duplicates)
+        except ValueError as exc:      # JSONDecodeError or our duplicated keys
+            raise ValueError(f"{self.name}: {exc}") from None
+        if not isinstance(data, dict):
+            raise ValueError(f"{self.name}: expected a JSON object, got {type(data).__name__}")
+        if data and all(isinstance(v, dict) for v in data.values()):      # {"model": {...}}
+            if self.model_key:
+                if self.model_key not in data:
+                    raise ValueError(f"{self.name}: no model {self.model_key!r} in the file; it has {sorted(data)}")
+                data = data[self.model_key]
+            elif len(data) == 1:
+                data = next(iter(data.values()))
+            else:
+                raise ValueError(f"{self.name}: the file holds several models {sorted(data)}; "
+                                 f"pick one with scores:{self.path}#MODEL")
+        elif self.model_key:
+            raise ValueError(f"{self.name}: '#{self.model_key}' given but the file is not keyed by model")
+        if data and all(_CLASS_KEY.match(k) and isinstance(v, list) for k, v in data.items()):
+            table = {f"{label}_{i:03d}": _number(v, f"{self.name} {label}[{i}]")
+                     for label, values in data.items() for i, v in enumerate(values)}
+            return "id", table
+        if any(isinstance(v, (list, dict)) for v in data.values()):
+            bad = [k for k, v in data.items() if isinstance(v, (list, dict))]
+            raise ValueError(f"{self.name}: not a score file: keys {_named(bad)} hold lists or objects "
+                             "(class-keyed files use single capital letters A-H)")
+        table = {k: _number(v, f"{self.name} {k}") for k, v in data.items()}
+        keyed_by = "sequence" if all(_ACGT.match(k) and len(k) >= 20 for k in table) else "id"
+        return keyed_by, table
+
+    def _read_csv(self, text: str) -> tuple[str, dict[str, float]]:
+        reader = csv.DictReader(text.splitlines())
+        fields = reader.fieldnames or []
+        if "score" not in fields or not ({"id", "sequence"} & set(fields)):
+            raise ValueError(f"{self.name}: a CSV score file needs a header with 'score' and 'id' and/or "
+                             f"'sequence' columns; found {fields}")
+        key_field = "id" if "id" in fields else "sequence"
+        table: dict[str, float] = {}
+        duplicated: list[str] = []
+        for line, row in enumerate(reader, start=2):
+            key = (row.get(key_field) or "").strip()
+            if not key:
+                raise ValueError(f"{self.name}: line {line} has an empty {key_field}")
+            if key in table and key not in duplicated:
+                duplicated.append(key)
+            table[key] = _number(row.get("score"), f"{self.name} line {line} ({key})")
+            if key_field == "id" and row.get("sequence"):
+                self.sequences_by_id[key] = row["sequence"].strip()
+        if duplicated:
+            raise ValueError(f"{self.name}: duplicated {key_field}s {_named(duplicated)}")
+        return key_field, table
+
+    # --- scoring ---------------------------------------------------------------------------------------
+
+    def _lookup(self, keys: Sequence[str], names: Sequence[str], what: str) -> np.ndarray:
+        requested = list(keys)
+        duplicated = sorted({n for k, n in zip(requested, names) if requested.count(k) > 1}) \
+            if len(set(requested)) != len(requested) else []
+        if duplicated:
+            raise ValueError(f"{self.name}: duplicated {what}s requested: {_named(duplicated)}")
+        missing = [n for k, n in zip(requested, names) if k not in self.table]
+        extra = sorted(set(self.table) - set(requested))
+        problems = []
+        if missing:
+            problems.append(f"{len(missing)} {what}s missing from the file: {_named(missing)}")
+        if extra:
+            problems.append(f"{len(extra)} extra {what}s in the file that this run does not score "
+                            f"(scored on another set?): {_named(extra)}")
+        if problems:
+            raise ValueError(f"{self.name}: " + "; ".join(problems))
+        values = np.array([self.table[k] for k in requested], dtype=np.float64)
+        bad = [n for n, v in zip(names, values) if not math.isfinite(v)]
+        if bad:
+            raise ValueError(f"{self.name}: non-finite scores for {_named(bad)}")
+        return values
+
+    def score_with_ids(self, ids: Sequence[str], sequences: Sequence[str]) -> np.ndarray:
+        """``(n,)`` float64 stored scores of the sequences named by ``ids`` (every id of the run)."""
+        ids, sequences = list(ids), list(sequences)
+        if len(ids) != len(sequences):
+            raise ValueError(f"{self.name}: {len(ids)} ids for {len(sequences)} sequences")
+        if self.keyed_by == "sequence":
+            return self._lookup(sequences, ids, "sequence")
+        if self.sequences_by_id:
+            differ = [i for i, s in zip(ids, sequences) if i in self.sequences_by_id and self.sequences_by_id[i] != s]
+            if differ:
+                raise ValueError(f"{self.name}: the file's sequences differ from this run's for ids {_named(differ)}")
+        return self._lookup(ids, ids, "id")
+
+    def score(self, sequences: Sequence[str]) -> np.ndarray:
+        """``(n,)`` stored scores of a sequence-keyed file (an id-keyed file needs :meth:`score_with_ids`)."""
+        sequences = list(sequences)
+        if self.keyed_by != "sequence":
+            raise ValueError(f"{self.name} is keyed by id: score it through scorers.runner.score_sequences "
+                             "(score_with_ids), which passes the ids")
+        return self._lookup(sequences, [f"#{i}" for i in range(len(sequences))], "sequence")
+
+
+register_prefix("scores:", lambda arg, options: ReplayScores(arg),
+                "replay precomputed scores from FILE (JSON keyed by id, class or sequence; CSV id,sequence,score)")

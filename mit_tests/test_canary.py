@@ -1,0 +1,12 @@
+"""Canary (likelihood scorers): are the weights trained? A failure makes every other test of the model an error."""
+
+import pytest
+
+pytestmark = pytest.mark.mit_property("canary")
+
+
+def test_canary(mit_model, mit_canary, mit_record):
+    """Mean NLL/nt on seeded tandem repeats below ln 4 − 0.3, and two scorings identical."""
+    if mit_canary is None:
+        pytest.skip(f"{mit_model.spec} is a {mit_model.kind!r} scorer; the canary checks likelihood models only")
+    mit_record(mit_canary, mit_model)

@@ -1,0 +1,125 @@
+"""Collects every property verdict of a run from the test reports and writes ``mit-results.json``.
+
+Works from test reports only (their ``user_properties`` survive pytest-xdist), so it needs no fixture values.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import sys
+from dataclasses import dataclass, field
+from importlib import metadata
+
+import numpy as np
+
+from mit_tests.stats import holm
+
+PROPERTIES = ("canary", "motif", "compensation", "scramble", "up_position", "spacing", "strand", "composition",
+              "motif_natural", "mpra")
+GATED = ("motif", "compensation", "scramble", "up_position", "spacing", "strand", "motif_natural", "canary")
+NOT_BUILT = {"mpra": "no MPRA property is built: the paper has no MPRA data (anchor_mit.md section 2)"}
+
+
+def _user_property(report, key):
+    for name, value in getattr(report, "user_properties", ()):
+        if name == key:
+            return value
+    return None
+
+
+def _reason(report) -> str:
+    if report.skipped and isinstance(report.longrepr, tuple):
+        return str(report.longrepr[2]).removeprefix("Skipped: ")
+    text = getattr(report, "longreprtext", "") or ""
+    lines = [line for line in text.splitlines() if line.startswith("E ")]
+    return (lines[0][1:].strip() if lines else text.strip().splitlines()[-1] if text.strip() else "")
+
+
+@dataclass
+class ResultCollector:
+    """``models[spec][property]`` = the JSON record of one property (DESIGN.md section 10)."""
+
+    models: dict = field(default_factory=dict)
+    fingerprints: dict = field(default_factory=dict)
+    set_sha256: dict = field(default_factory=dict)
+    nodeids: dict = field(default_factory=dict)
+
+    def add(self, report) -> None:
+        meta = _user_property(report, "mit_meta")
+        if meta is None or report.when == "teardown" and report.passed:
+            return
+        spec, prop = meta["model"], meta["property"]
+        self.nodeids[(spec, prop)] = report.nodeid
+        record = self.models.setdefault(spec, {}).setdefault(prop, {"verdict": None})
+        measured = _user_property(report, "mit_result")
+        if measured:
+            self.fingerprints[spec] = measured["fingerprint"]
+            self.set_sha256.update(measured["set_sha256"])
+            record.update({k: v for k, v in measured.items()
+                           if k not in ("model", "property", "fingerprint", "set_sha256")})
+        error = _user_property(report, "mit_error")
+        if hasattr(report, "wasxfail") and (report.skipped or report.passed):
+            verdict, reason = ("xfail" if report.skipped else "pass"), report.wasxfail
+        elif report.when in ("setup", "teardown") and report.failed:
+            verdict, reason = "error", _reason(report)
+        elif report.skipped:
+            verdict, reason = "skip", _reason(report)
+        elif report.when == "call" and report.failed:
+            verdict, reason = ("error", error) if error else ("fail", record.get("failure") or _reason(report))
+        elif report.when == "call" and report.passed:
+            verdict, reason = "pass", ""
+        else:
+            return
+        if record["verdict"] in ("error",) and verdict == "pass":
+            return
+        record["verdict"], record["reason"] = verdict, reason
+
+    def finalise(self) -> None:
+        """Fill the properties no test reported and add Holm-adjusted p-values across each model's gates."""
+        for spec, props in self.models.items():
+            for prop, reason in NOT_BUILT.items():
+                props.setdefault(prop, {"verdict": "skip", "reason": reason})
+            gated = [p for p in GATED if p in props and props[p].get("p") is not None]
+            adjusted = holm([props[p]["p"] for p in gated]) if gated else []
+            for p, value in zip(gated, adjusted):
+                props[p]["p_holm"] = float(value)
+            for record in props.values():
+                for key in ("estimate", "ci", "p", "n", "ties"):
+                    record.setdefault(key, None)
+
+    def to_json(self, config) -> dict:
+        self.finalise()
+        return {
+            "seed": config.getoption("--mit-seed"),
+            "alpha": config.getoption("--mit-alpha"),
+            "set": config.getoption("--mit-set"),
+            "set_sha256": dict(sorted(self.set_sha256.items())),
+            "versions": versions(),
+            "models": {spec: {"fingerprint": self.fingerprints.get(spec),
+                              "properties": {p: props[p] for p in PROPERTIES if p in props}}
+                       for spec, props in self.models.items()},
+        }
+
+
+def versions() -> dict:
+    found = {"python": platform.python_version()}
+    for package in ("numpy", "scipy", "pytest", "hypothesis", "pytest-html", "mit-glm"):
+        try:
+            found[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            pass
+    for module in ("torch", "transformers"):    # reported only if a gLM scorer imported them
+        if module in sys.modules:
+            found[module] = getattr(sys.modules[module], "__version__", "unknown")
+    return found
+
+
+def write_json(results: dict, path) -> None:
+    def default(obj):
+        if isinstance(obj, np.generic):
+            return obj.item()
+        raise TypeError(f"cannot write {type(obj).__name__} to JSON")
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(results, handle, indent=2, default=default, allow_nan=False)
+        handle.write("\n")

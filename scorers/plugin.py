@@ -1,0 +1,93 @@
+"""pytest options for choosing and running models, and the session fixture that scores each model once."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from scorers.protocol import ScorerUnavailable
+from scorers.registry import ScorerOptions, UnknownModelError, accepted_forms, check_spec, resolve, split_specs
+
+DEFAULT_MODEL = "pa-pwm"
+DEFAULT_CACHE = os.path.join(".mit_cache", "scores.sqlite")
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("mit")
+    group.addoption("--model", action="append", default=None, metavar="SPEC",
+                    help="model to test; repeatable and comma-separated (default: pa-pwm). Forms: a built-in "
+                         "name, a gLM alias, hf-causal:ID, hf-mlm:ID, scores:FILE, package.module:attr")
+    group.addoption("--trust-remote-code", action="store_true", default=False,
+                    help="allow Hugging Face checkpoints that need their own modelling code")
+    group.addoption("--mit-device", default=None, help="torch device for gLMs (default: cuda if available, else cpu)")
+    group.addoption("--mit-dtype", default=None, help="torch dtype for gLMs (default: float32 on cpu)")
+    group.addoption("--mit-batch-size", type=int, default=None,
+                    help="gLM batch size (default: automatic, halving on out-of-memory)")
+    group.addoption("--mit-cache", default=DEFAULT_CACHE,
+                    help=f"SQLite score cache (default {DEFAULT_CACHE}); 'none' disables it")
+
+
+def model_specs(config) -> list[str]:
+    return split_specs(config.getoption("--model")) or [DEFAULT_MODEL]
+
+
+def pytest_configure(config):
+    for spec in model_specs(config):
+        try:
+            check_spec(spec)
+        except UnknownModelError as exc:
+            raise pytest.UsageError(str(exc)) from None
+    batch = config.getoption("--mit-batch-size")
+    if batch is not None and batch < 1:
+        raise pytest.UsageError(f"--mit-batch-size must be at least 1, got {batch}")
+
+
+def pytest_report_header(config):
+    return [f"mit models: {', '.join(model_specs(config))}", f"mit set: {config.getoption('--mit-set')}, "
+            f"seed {config.getoption('--mit-seed')}"]
+
+
+def pytest_generate_tests(metafunc):
+    if "mit_model" in metafunc.fixturenames:
+        specs = model_specs(metafunc.config)
+        metafunc.parametrize("mit_model", specs, ids=specs, indirect=True, scope="session")
+
+
+def scorer_options(config) -> ScorerOptions:
+    return ScorerOptions(
+        seed=config.getoption("--mit-seed"), device=config.getoption("--mit-device"),
+        dtype=config.getoption("--mit-dtype"), batch_size=config.getoption("--mit-batch-size"),
+        trust_remote_code=config.getoption("--trust-remote-code"),
+        data_dir=os.environ.get("MIT_DATA_DIR"))
+
+
+def open_cache(config):
+    path = config.getoption("--mit-cache")
+    if not path or path.lower() == "none":
+        return None
+    from scorers.cache import ScoreCache
+    return ScoreCache(path)
+
+
+@pytest.fixture(scope="session")
+def mit_model(request, mit_sets):
+    """The model named by this test's ``--model`` parameter, with every sequence of the run scored once.
+
+    A scorer that cannot run here skips its tests with the reason; a scorer that fails (bad input, NaN, inf,
+    wrong shape) makes every test of that model an error naming the offending ids."""
+    from scorers.scored_model import score_run
+    spec = request.param
+    try:
+        scorer = resolve(spec, scorer_options(request.config))
+    except ScorerUnavailable as exc:
+        pytest.skip(f"{spec}: {exc}")
+    except UnknownModelError as exc:
+        raise pytest.UsageError(f"{exc}\n  accepted:\n  {accepted_forms()}") from None
+    sets = dict(mit_sets)
+    if getattr(scorer, "kind", None) == "likelihood":
+        from fixtures.sets import build_canary
+        sets["canary"] = build_canary(request.config.getoption("--mit-seed"))
+    cacheable = getattr(scorer, "cacheable", scorer.kind == "likelihood")
+    cache = open_cache(request.config) if cacheable else None
+    return score_run(spec, scorer, sets, cache=cache)
