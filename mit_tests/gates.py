@@ -46,6 +46,7 @@ def paired_gate(prop: str, first, second, alpha: float, statement: str, seed: in
 def motif(intact, broken, alpha: float, seed: int, prop: str = "motif") -> PropertyResult:
     result = paired_gate(prop, intact, broken, alpha, "s(intact) > s(broken −10), matched pairs", seed)
     result.details["mes"] = cohens_d(intact, broken)
+    result.details["score_sd"] = float(np.sqrt((np.var(intact, ddof=1) + np.var(broken, ddof=1)) / 2))
     return result
 
 

@@ -14,6 +14,7 @@ All functions take and return plain numpy arrays / floats.
 
 from __future__ import annotations
 
+import warnings
 from typing import Mapping, Sequence
 
 import numpy as np
@@ -48,10 +49,14 @@ def win_rate(first: Sequence[float], second: Sequence[float]) -> float:
 
 def one_sided_p(win_vector: Sequence[float]) -> float:
     """The paper's one-sided p-value for "win rate > 0.5": a two-sided one-sample t-test of the 0/1 vector
-    against 0.5, halved when the mean exceeds 0.5 and otherwise 1 − p/2. A constant vector (all wins, all
-    failures) has zero variance, so scipy returns NaN and so does this (the paper's PWM row)."""
+    against 0.5, halved when the mean exceeds 0.5 and otherwise 1 − p/2.
+
+    A constant vector has zero variance. The paper reports NaN for PWM's all-failure vector; scipy 1.17 gives
+    t = −inf, p = 0 there, hence 1 here. Either way the paper's FDR step uses 1 (:func:`paper_fdr`)."""
     x = np.asarray(win_vector, dtype=np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
+        # A constant vector makes scipy warn about precision loss; its NaN/0 result is the paper's too.
+        warnings.simplefilter("ignore", RuntimeWarning)
         p_two = float(stats.ttest_1samp(x, 0.5).pvalue)
     return p_two / 2 if x.mean() > 0.5 else 1 - p_two / 2
 

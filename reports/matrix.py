@@ -1,61 +1,142 @@
-"""The model × property matrix that opens the report, as HTML and as terminal text."""
+"""The model × property matrix that opens the report, as HTML and as terminal text.
+
+Each HTML cell carries machine-readable attributes (``data-model``, ``data-property``, ``data-verdict``) and its
+numbers in classed spans (``mit-estimate``, ``mit-ci``, ``mit-p``), so tests and scripts can read the matrix back
+and check it against ``mit-results.json``.
+"""
 
 from __future__ import annotations
 
 import html
+
+from reports.paper_values import GENERAL_NOTES, PAPER_STATISTIC, FootnoteNumbers, model_notes, paper_value
 
 MATRIX_PROPERTIES = ("canary", "motif", "compensation", "scramble", "up_position", "spacing", "strand",
                      "composition", "motif_natural")
 HEADINGS = {"canary": "canary", "motif": "motif (C>D)", "compensation": "compensation (CSS)",
             "scramble": "scramble (SCR)", "up_position": "UP position", "spacing": "spacing",
             "strand": "strand", "composition": "composition r(AT)", "motif_natural": "motif natural (A>B)"}
-COLOURS = {"pass": "#c8e6c9", "fail": "#ffcdd2", "error": "#ffe0b2", "skip": "#eeeeee", "xfail": "#fff9c4"}
+# What each column tests, in one line under its heading.
+TESTED = {"canary": "repeat NLL < ln 4 − 0.3", "motif": "TATAAT > TGTAAT", "compensation": "E > D",
+          "scramble": "E > H (UP moved)", "up_position": "UP@15 > UP@60–90", "spacing": "peak 16–18 bp",
+          "strand": "forward > RC in place", "composition": "diagnostic, not gated",
+          "motif_natural": "natural A > B"}
+COLOURS = {"pass": "#c8e6c9", "fail": "#ffcdd2", "error": "#ffe0b2", "skip": "#eeeeee", "xfail": "#fff9c4",
+           "info": "#e3f2fd"}
+VERDICT_MEANING = {"pass": "gate passed", "fail": "gate failed", "error": "the test could not measure",
+                   "xfail": "failed, expected (--mit-xfails)", "skip": "not run", "info": "diagnostic, not gated"}
 
 
 def _number(value, digits=2) -> str:
     return "–" if value is None else f"{value:.{digits}f}"
 
 
+def _p(value) -> str:
+    return "–" if value is None else f"{value:.2g}" if value < 0.001 else f"{value:.3f}"
+
+
+def shown_verdict(record: dict) -> str:
+    """The label a cell shows: the JSON verdict, except a diagnostic that ran shows ``info``."""
+    verdict = record.get("verdict") or "skip"
+    if verdict == "pass" and record.get("gate_passed") is None and record.get("estimate") is not None:
+        return "info"
+    return verdict
+
+
 def cell_text(record: dict) -> str:
     """``PASS 0.97 [0.92, 0.99]`` — verdict, estimate and 95% CI."""
-    verdict = (record.get("verdict") or "?").upper()
+    verdict = shown_verdict(record).upper()
     if record.get("estimate") is None:
         return verdict
-    if record.get("gate_passed") is None and verdict == "PASS":   # a diagnostic: reported, never gated
-        verdict = "INFO"
     ci = record.get("ci") or [None, None]
     return f"{verdict} {_number(record['estimate'])} [{_number(ci[0])}, {_number(ci[1])}]"
 
 
-def html_matrix(results: dict, paper_values=None) -> str:
-    """An HTML table: one row per model, one column per property; ``paper_values(model, prop)`` → (text, note)."""
-    head = "".join(f"<th>{html.escape(HEADINGS[p])}</th>" for p in MATRIX_PROPERTIES)
+def _secondary(prop: str, record: dict) -> str:
+    """MIT's own number on the paper's statistic, where the gate's estimate is a different statistic."""
+    details = record.get("details") or {}
+    if prop in ("motif", "motif_natural") and details.get("mes") is not None:
+        return f"MES d = {details['mes']:+.2f}"
+    if prop in ("motif", "motif_natural") and "mes" in details:        # ±inf was stored as null
+        return "MES d = ±∞ (SD 0)"
+    if prop == "spacing" and details.get("peak") is not None:
+        return f"peak {details['peak']} bp"
+    return ""
+
+
+def _sups(keys, footnotes: FootnoteNumbers) -> str:
+    return "".join(f'<sup><a href="#mit-fn-{n}">{n}</a></sup>' for n in (footnotes.number(k) for k in keys))
+
+
+def _cell(spec: str, prop: str, record: dict, footnotes: FootnoteNumbers) -> str:
+    verdict = record.get("verdict") or "skip"
+    shown = shown_verdict(record)
+    parts = [f'<span class="mit-verdict">{shown.upper()}</span>']
+    if record.get("estimate") is not None:
+        ci = record.get("ci") or [None, None]
+        parts.append(f' <span class="mit-estimate">{_number(record["estimate"])}</span>'
+                     f' <span class="mit-ci">[{_number(ci[0])}, {_number(ci[1])}]</span>')
+    if record.get("p") is not None:
+        holm = record.get("p_holm")
+        holm_text = f' <span class="mit-p-holm">(Holm {_p(holm)})</span>' if holm is not None else ""
+        parts.append(f'<div class="mit-small">p = <span class="mit-p">{_p(record["p"])}</span>{holm_text}</div>')
+    secondary = _secondary(prop, record)
+    if secondary:
+        parts.append(f'<div class="mit-small">{html.escape(secondary)}</div>')
+    paper = paper_value(spec, prop)
+    if paper is not None:
+        parts.append(f'<div class="mit-paper">paper {html.escape(PAPER_STATISTIC[prop])} '
+                     f'<span class="mit-paper-value">{html.escape(paper.text)}</span>'
+                     f'{_sups(paper.notes, footnotes)}</div>')
+    title = html.escape(record.get("reason") or record.get("failure") or record.get("statement") or "", quote=True)
+    return (f'<td class="mit-cell mit-{shown}" style="background:{COLOURS.get(shown, "#fff")}" '
+            f'data-model="{html.escape(spec, quote=True)}" data-property="{prop}" data-verdict="{verdict}" '
+            f'title="{title}">{"".join(parts)}</td>')
+
+
+def _model_header(spec: str, model: dict, footnotes: FootnoteNumbers) -> str:
+    shown = spec if len(spec) <= 40 else "…" + spec[-39:]
+    fingerprint = html.escape(str(model.get("fingerprint") or ""))
+    return (f'<th class="mit-model" scope="row" title="{html.escape(spec, quote=True)}">{html.escape(shown)}'
+            f'{_sups(model_notes(spec), footnotes)}<div class="mit-small mit-fingerprint">{fingerprint}</div></th>')
+
+
+def html_matrix(results: dict, footnotes: FootnoteNumbers | None = None) -> str:
+    """An HTML table: one row per model, one column per property, the paper's value under MIT's where the paper
+    has one. Footnote numbers are assigned in ``footnotes`` (pass the same object to :func:`footnotes_html`)."""
+    footnotes = footnotes if footnotes is not None else FootnoteNumbers()
+    head = "".join(f'<th scope="col">{html.escape(HEADINGS[p])}<div class="mit-small">{html.escape(TESTED[p])}'
+                   f"</div></th>" for p in MATRIX_PROPERTIES)
     rows = []
     for spec, model in results["models"].items():
-        cells = []
-        for prop in MATRIX_PROPERTIES:
-            record = model["properties"].get(prop, {"verdict": "skip", "reason": "not run"})
-            verdict = record.get("verdict") or "skip"
-            title = html.escape(record.get("reason") or record.get("statement") or "")
-            p = record.get("p")
-            extra = f"<br><small>p = {p:.3g}</small>" if p is not None else ""
-            paper = paper_values(spec, prop) if paper_values else None
-            if paper:
-                text, note = paper
-                extra += f'<br><small class="mit-paper">paper: {html.escape(text)}{note}</small>'
-            cells.append(f'<td class="mit-{verdict}" style="background:{COLOURS.get(verdict, "#fff")}" '
-                         f'title="{title}">{html.escape(cell_text(record))}{extra}</td>')
-        rows.append(f"<tr><th>{html.escape(spec)}</th>{''.join(cells)}</tr>")
-    return (f'<table id="mit-matrix" class="mit-matrix" border="1" style="border-collapse:collapse">'
-            f"<thead><tr><th>model</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+        cells = "".join(_cell(spec, prop, model["properties"].get(prop, {"verdict": "skip", "reason": "not run"}),
+                              footnotes) for prop in MATRIX_PROPERTIES)
+        rows.append(f"<tr>{_model_header(spec, model, footnotes)}{cells}</tr>")
+    legend = " ".join(f'<span class="mit-key" style="background:{colour}">{v.upper()}</span> {VERDICT_MEANING[v]}'
+                      for v, colour in COLOURS.items())
+    return (f'<table id="mit-matrix" class="mit-matrix"><thead><tr><th scope="col">model</th>{head}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table><p class="mit-legend">{legend}. Cells: estimate [95% CI], '
+            f"one-sided p (Holm-adjusted across the model's gates); hover a cell for its reason.</p>")
+
+
+def footnotes_html(footnotes: FootnoteNumbers) -> str:
+    items = "".join(f'<li id="mit-fn-{n}" value="{n}">{html.escape(text)}</li>' for n, text in footnotes.listed())
+    general = "".join(f"<li>{html.escape(text)}</li>" for text in GENERAL_NOTES)
+    return (f'<div class="mit-notes"><ol class="mit-footnotes">{items}</ol>'
+            f'<ul class="mit-general-notes">{general}</ul></div>')
 
 
 def run_facts_html(results: dict) -> str:
-    hashes = "".join(f"<li>{html.escape(name)}: <code>{digest}</code></li>"
+    """Set, seed, alpha, the sha256 of every sequence set, package versions and model fingerprints."""
+    hashes = "".join(f"<tr><th>{html.escape(name)}</th><td><code>{html.escape(digest)}</code></td></tr>"
                      for name, digest in results["set_sha256"].items())
-    versions = ", ".join(f"{k} {v}" for k, v in results["versions"].items())
-    return (f'<p id="mit-run-facts">set <b>{html.escape(str(results["set"]))}</b>, seed {results["seed"]}, '
-            f'alpha {results["alpha"]}; {html.escape(versions)}</p><ul class="mit-hashes">{hashes}</ul>')
+    versions = ", ".join(f"{html.escape(k)} {html.escape(str(v))}" for k, v in results["versions"].items())
+    fingerprints = "".join(f"<tr><th>{html.escape(spec)}</th><td><code>{html.escape(str(m.get('fingerprint')))}"
+                           f"</code></td></tr>" for spec, m in results["models"].items())
+    return (f'<div id="mit-run-facts"><p>set <b>{html.escape(str(results["set"]))}</b> · seed '
+            f'<b>{results["seed"]}</b> · alpha <b>{results["alpha"]}</b> · {versions}</p>'
+            f'<table class="mit-facts"><tbody><tr><th colspan="2">sequence sets (sha256)</th></tr>{hashes}'
+            f'<tr><th colspan="2">model fingerprints</th></tr>{fingerprints}</tbody></table></div>')
 
 
 def text_matrix(results: dict) -> str:
@@ -68,3 +149,4 @@ def text_matrix(results: dict) -> str:
         cells = [cell_text(model["properties"].get(p, {"verdict": "skip"})) for p in props]
         lines.append(f"{spec:<{width}}  " + "  ".join(f"{c:<24}" for c in cells))
     return "\n".join(lines)
+

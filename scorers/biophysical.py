@@ -1,0 +1,465 @@
+"""The paper's other reference scorers, vectorised with numpy: ``rpa-pwm``, ``thermo``, ``scan``,
+``pa-pwm-nopos``, ``pa-pwm-nocomp``, ``pwm``, ``kmer`` and ``kmer-paper`` (``pa-pwm`` is in reference.py).
+
+Every rule and constant follows the paper's code as audited in anchor_mit.md section 4 (biophysical models,
+``mit_benchmark/models/biophysical.py`` @f93aa74 and ``scripts/rpa_pwm.py``) and section 3 (baselines). Each
+scorer maps ``n`` ACGT strings to float64 ``(n,)`` scores, higher = more promoter-like, working on ``(n, L)``
+uint8 codes (A0 C1 G2 T3) with one-hot look-ups and ``sliding_window_view``: no per-base Python loop.
+
+Scores that are equal in exact arithmetic must tie (the paper's CSS/SCR use a strict ">"), so the PWM-based
+scores pass through ``scorers.pwm.exact``. Scanning scorers accept any length ≥ 9 nt and score sequences of
+different lengths group by group; fixed-layout scorers read only ``[0, 100)``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import threading
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from fixtures.grammar import EXTENDED_10, LENGTH, MINUS_10, MINUS_35, UP, encode
+from scorers.protocol import check_sequences, fixed_layout_codes
+from scorers.pwm import (BASELINE_MINUS_10, BASELINE_MINUS_35, PWM_EXTENDED_10, PWM_MINUS_10, PWM_MINUS_35,
+                         PWM_UP, RPA_MINUS_10_BROKEN, RPA_MINUS_10_INTACT, RPA_MINUS_35, THERMO_MINUS_10,
+                         THERMO_MINUS_35, THERMO_SPACING, THERMO_SPACING_OTHER, exact, reverse_complement_codes,
+                         scan_scores, window_codes, window_score)
+from scorers.reference import extended_10_bonus
+from scorers.registry import register
+
+A, C, G, T = 0, 1, 2, 3
+SCAN_MIN_LENGTH = PWM_UP.shape[0]       # the widest scanned matrix (UP, 9 nt)
+SPACING = MINUS_10.start - MINUS_35.stop    # 17 bp in the MIT layout
+
+
+def _by_length(sequences: Sequence[str], name: str, min_length: int,
+               score_codes: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """Check ``sequences`` (ACGT, ≥ ``min_length``) and score them with ``score_codes`` ((m, L) codes → (m,)),
+    one call per distinct length, results in input order."""
+    check_sequences(sequences, min_length=min_length)
+    out = np.empty(len(sequences), dtype=np.float64)
+    lengths = np.fromiter((len(s) for s in sequences), dtype=np.int64, count=len(sequences))
+    for length in np.unique(lengths):
+        where = np.flatnonzero(lengths == length)
+        out[where] = score_codes(encode([sequences[i] for i in where]))
+    return out
+
+
+# ----------------------------------------------------------------------------------------------------------
+# PA-PWM ablations
+# ----------------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PAPWMNoComp:
+    """PA-PWM without compensation: S35 at 30 + S10 at 53 + spacing (0 in the MIT layout); no UP, no ext.
+    On the paper's D, E and H every score is 14.0, so CSS = SCR = 0 purely through ties."""
+
+    name: str = "pa-pwm-nocomp"
+    kind: str = "energy"
+    fixed_layout: bool = True
+    rc_equivariant: bool = False
+    fingerprint: str = "pa-pwm-nocomp/v1 (anchor_mit.md s4)"
+
+    def score(self, sequences: Sequence[str]) -> np.ndarray:
+        codes = fixed_layout_codes(sequences, self.name)
+        s35 = window_score(codes, PWM_MINUS_35, MINUS_35.start)
+        s10 = window_score(codes, PWM_MINUS_10, MINUS_10.start)
+        return exact(s35 + s10 - 0.5 * abs(SPACING - 17))
+
+
+def nopos_codes(codes: np.ndarray) -> np.ndarray:
+    """``(n,)`` PA-PWM without positions: the best forward-strand window of each matrix anywhere
+    (S35 + S10 + 0.5·UP), plus PA-PWM's extended −10 rule applied to the best ext window and best S10."""
+    best_35 = scan_scores(codes, PWM_MINUS_35).max(axis=1)
+    best_10 = scan_scores(codes, PWM_MINUS_10).max(axis=1)
+    best_up = scan_scores(codes, PWM_UP).max(axis=1)
+    best_ext = scan_scores(codes, PWM_EXTENDED_10).max(axis=1)
+    return exact(best_35 + best_10 + 0.5 * best_up + extended_10_bonus(best_ext, best_10))
+
+
+@dataclass(frozen=True)
+class PAPWMNoPos:
+    """PA-PWM without positional encoding (``PositionAwarePWM_NoPosition``): every element scanned anywhere
+    on the forward strand. Any length ≥ 9 nt."""
+
+    name: str = "pa-pwm-nopos"
+    kind: str = "energy"
+    rc_equivariant: bool = False
+    fingerprint: str = "pa-pwm-nopos/v1 (anchor_mit.md s4)"
+
+    def score(self, sequences: Sequence[str]) -> np.ndarray:
+        return _by_length(sequences, self.name, SCAN_MIN_LENGTH, nopos_codes)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Thermodynamic model
+# ----------------------------------------------------------------------------------------------------------
+
+THERMO_UP_WIDTH = 20            # the AT window starts at the UP (15) and runs 20 bp, over the −35 box
+# Step function on the A+T count of that window: > 16/20 (AT > 0.8) → 2.5, > 14/20 → 1.5, > 12/20 → 0.5.
+# Integer counts give the same decisions as the paper's float fractions (16/20 == 0.8 exactly, so not "> 0.8").
+THERMO_UP_STEPS = ((16, 2.5), (14, 1.5), (12, 0.5))
+
+
+@dataclass(frozen=True)
+class Thermodynamic:
+    """The paper's "thermodynamic" model: ΔG35 + ΔG10 + spacing(17 → +1) + UP(AT step) + ext, every element at
+    its MIT position; the ext term ("TG" at 50 → 2, "T" then not G → 0.5) doubles when ΔG10 < 8 and ext > 1."""
+
+    name: str = "thermo"
+    kind: str = "energy"
+    fixed_layout: bool = True
+    rc_equivariant: bool = False
+    fingerprint: str = "thermo/v1 (anchor_mit.md s4)"
+
+    def score(self, sequences: Sequence[str]) -> np.ndarray:
+        codes = fixed_layout_codes(sequences, self.name)
+        dg35 = window_score(codes, THERMO_MINUS_35, MINUS_35.start)
+        dg10 = window_score(codes, THERMO_MINUS_10, MINUS_10.start)
+        dg_spacing = THERMO_SPACING.get(SPACING, THERMO_SPACING_OTHER)
+        window = codes[:, UP.start:UP.start + THERMO_UP_WIDTH]
+        at_count = ((window == A) | (window == T)).sum(axis=1)
+        dg_up = np.select([at_count > k for k, _ in THERMO_UP_STEPS], [v for _, v in THERMO_UP_STEPS], 0.0)
+        first, second = codes[:, EXTENDED_10.start], codes[:, EXTENDED_10.start + 1]
+        dg_ext = np.where(first == T, np.where(second == G, 2.0, 0.5), 0.0)
+        dg_ext = np.where((dg10 < 8.0) & (dg_ext > 1.0), 2.0 * dg_ext, dg_ext)
+        return exact(dg35 + dg10 + dg_spacing + dg_up + dg_ext)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Position-scanning model
+# ----------------------------------------------------------------------------------------------------------
+
+# The paper's comparison scripts build this model with the generator layout (−35 expected at 30, −10 at 53);
+# its load_position_scanning_model() would use the TSS = 60 default (25/50) instead. Both give the Table 6
+# row on the stored sequences (CSS 0.43, SCR 0.54); the MIT layout is the one that fits MIT's sets.
+SCAN_EXPECTED_35 = MINUS_35.start
+SCAN_EXPECTED_10 = MINUS_10.start
+
+
+def scan_codes(codes: np.ndarray, expected_35: int = SCAN_EXPECTED_35,
+               expected_10: int = SCAN_EXPECTED_10) -> np.ndarray:
+    """``(n,)`` position-scanning score of ``(n, L)`` codes.
+
+    The best forward −35 and −10 (first position on ties), −0.3/bp deviation from the expected positions,
+    −0.4/bp deviation from 17 bp spacing, −5 when the −35 does not precede the −10; the best extended −10 in
+    the 5 starts before the −10 adds 1.5× (S10 < 7) or 0.3× when > 1; the A+T fraction of [p35−25, p35−5)
+    adds 2·(AT − 0.5) when > 0.75.
+    """
+    n, length = codes.shape
+    rows = np.arange(n)
+    s35_all = scan_scores(codes, PWM_MINUS_35)
+    s10_all = scan_scores(codes, PWM_MINUS_10)
+    p35 = s35_all.argmax(axis=1)                 # argmax keeps the first maximum, like the paper's strict ">"
+    p10 = s10_all.argmax(axis=1)
+    s35, s10 = s35_all[rows, p35], s10_all[rows, p10]
+    score = s35 + s10
+    score = score + -(np.abs(p35 - expected_35) + np.abs(p10 - expected_10)) * 0.3
+    score = score + -np.abs(p10 - p35 - 6 - 17) * 0.4
+    score = score - 5.0 * (p35 >= p10)
+    # Extended −10: best window starting in [max(0, p10 − 5), p10); none when p10 = 0.
+    ext_all = scan_scores(codes, PWM_EXTENDED_10)                   # (n, L − 2)
+    starts = np.arange(ext_all.shape[1])
+    in_range = (starts >= np.maximum(p10 - 5, 0)[:, None]) & (starts < p10[:, None])
+    best_ext = np.where(in_range, ext_all, -np.inf).max(axis=1)
+    score = score + np.where(best_ext > 1.0, best_ext * np.where(s10 < 7.0, 1.5, 0.3), 0.0)
+    # UP: A+T fraction of [max(0, p35 − 25), p35 − 5) from a prefix sum of A/T indicators.
+    at_prefix = np.concatenate([np.zeros((n, 1), np.int64), np.cumsum((codes == A) | (codes == T), axis=1)], axis=1)
+    up_start, up_end = np.maximum(p35 - 25, 0), p35 - 5
+    has_region = up_end > up_start
+    width = np.where(has_region, up_end - up_start, 1)
+    at = (at_prefix[rows, np.clip(up_end, 0, length)] - at_prefix[rows, up_start]) / width
+    score = score + np.where(has_region & (at > 0.75), 2.0 * (at - 0.5), 0.0)
+    return exact(score)
+
+
+@dataclass(frozen=True)
+class PositionScanning:
+    """The paper's position-scanning model (``PositionScanningModel`` as loaded by its scripts). Any length
+    ≥ 9 nt; positions are read on the forward strand from the sequence start."""
+
+    name: str = "scan"
+    kind: str = "energy"
+    rc_equivariant: bool = False
+    fingerprint: str = f"scan/v1 (anchor_mit.md s4; expected -35@{SCAN_EXPECTED_35}, -10@{SCAN_EXPECTED_10})"
+
+    def score(self, sequences: Sequence[str]) -> np.ndarray:
+        return _by_length(sequences, self.name, SCAN_MIN_LENGTH, scan_codes)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# RPA-PWM (relative position-aware PWM, scripts/rpa_pwm.py)
+# ----------------------------------------------------------------------------------------------------------
+
+RPA_THRESHOLD = -2.0                 # a window is a candidate box when its PWM score is ≥ this
+RPA_SPACINGS = (15, 16, 17, 18, 19)
+RPA_SPACING_SCORE = {15: 1.0, 16: 1.5, 17: 2.0, 18: 1.5, 19: 1.0}   # 2 − 0.5·|s − 17| (tolerance 2)
+RPA_STRAND_BONUS = 1.0               # forward-strand parses only
+RPA_UP_WINDOW = 20                   # the UP 9-mer must lie within 20 bp upstream of the −35
+RPA_UP_WIDTH = 9
+RPA_UP_MIN_AT = 7                    # AT fraction ≥ 0.7 of 9 bp ⇔ at least 7 A/T (6/9 < 0.7 ≤ 7/9)
+RPA_UP_FOUND = 1.5                   # an UP counts when its score exceeds this ...
+RPA_UP_BONUS = 2.0                   # ... and then adds this × its score
+RPA_EXT_BONUS = 1.5                  # ext: TGT → 2, TnT → 1, times this
+RPA_INVALID = -10.0                  # no valid same-strand pair
+
+# Longest run of consecutive 1 bits in each 9-bit mask (bit k = base k of a 9-mer is A), for the A-run term.
+_masks = np.arange(1 << RPA_UP_WIDTH)
+_run = np.zeros(_masks.size, dtype=np.int64)
+_longest = np.zeros(_masks.size, dtype=np.int64)
+for _bit in range(RPA_UP_WIDTH):          # 9 vectorised steps over all 512 masks, once at import
+    _run = np.where((_masks >> _bit) & 1, _run + 1, 0)
+    _longest = np.maximum(_longest, _run)
+LONGEST_A_RUN = _longest
+del _masks, _run, _longest, _bit
+
+
+def rpa_up_window_scores(codes: np.ndarray) -> np.ndarray:
+    """``(n, L − 8)`` score of the 9-mer starting at each position: 2·AT + (longest A run)/9 when AT ≥ 0.7,
+    else 0 (the paper's running best starts at 0, so 0 never wins). A runs are counted on the forward strand,
+    also for reverse-strand parses, as the paper does."""
+    windows = sliding_window_view(codes, RPA_UP_WIDTH, axis=1)                  # (n, W, 9)
+    at_count = ((windows == A) | (windows == T)).sum(axis=2)
+    mask = ((windows == A).astype(np.int64) << np.arange(RPA_UP_WIDTH)).sum(axis=2)
+    value = (at_count / 9) * 2.0 + (LONGEST_A_RUN[mask] / 9) * 1.0
+    return np.where(at_count >= RPA_UP_MIN_AT, value, 0.0)
+
+
+def _rpa_up_bonus(up: np.ndarray, n_starts: int, strand: str) -> np.ndarray:
+    """``(n, n_starts)`` UP term for a −35 at each forward position p: the best 9-mer window fully inside the
+    20 bp upstream of the box (forward: [p − 20, p); reverse strand: [p + 6, p + 26), clipped to the sequence),
+    times RPA_UP_BONUS when it exceeds RPA_UP_FOUND, else 0."""
+    n, n_windows = up.shape
+    reach = RPA_UP_WINDOW - RPA_UP_WIDTH + 1                                       # 12 window starts
+    if strand == "+":
+        # Window starts w ∈ [p − 20, p − 9]; zero padding stands for starts before 0 (value 0 never wins).
+        padded = np.concatenate([np.zeros((n, RPA_UP_WINDOW)), up, np.zeros((n, reach))], axis=1)
+        best = sliding_window_view(padded, reach, axis=1)[:, :n_starts].max(axis=2)
+    else:
+        # Window starts w ∈ [p + 6, p + 17]; starts past L − 9 do not exist (zero padding).
+        padded = np.concatenate([up, np.zeros((n, 6 + reach + n_starts))], axis=1)
+        best = sliding_window_view(padded[:, 6:], reach, axis=1)[:, :n_starts].max(axis=2)
+    return np.where(best > RPA_UP_FOUND, best * RPA_UP_BONUS, 0.0)
+
+
+def _rpa_ext_bonus(codes: np.ndarray, n_starts: int, strand: str) -> np.ndarray:
+    """``(n, n_starts)`` ext term for a −10 at each forward position p: the 3 bp 5′ of the box on its strand
+    (forward [p − 3, p); reverse strand the reverse complement of [p + 6, p + 9)), TGT → 2, TnT → 1, × 1.5."""
+    n, length = codes.shape
+    tri = sliding_window_view(codes, 3, axis=1)                                      # (n, L − 2, 3)
+    if strand == "+":
+        value = np.where((tri[..., 0] == T) & (tri[..., 2] == T), np.where(tri[..., 1] == G, 2.0, 1.0), 0.0)
+        shifted = np.concatenate([np.zeros((n, 3)), value], axis=1)                  # index p reads start p − 3
+    else:
+        # The reverse complement of xyz is TGT iff xyz = ACA, and TnT iff x = z = A.
+        value = np.where((tri[..., 0] == A) & (tri[..., 2] == A), np.where(tri[..., 1] == C, 2.0, 1.0), 0.0)
+        shifted = np.concatenate([value[:, 5:], np.zeros((n, 9))], axis=1)           # index p reads start p + 6
+    return shifted[:, :n_starts] * RPA_EXT_BONUS
+
+
+def rpa_codes(codes: np.ndarray) -> np.ndarray:
+    """``(n,)`` RPA-PWM score of ``(n, L)`` codes: the best same-strand (−35, −10) parse on either strand.
+
+    Boxes are candidate windows scoring ≥ −2 (−10: the better of the intact and broken matrices); a parse needs
+    spacing 15–19 (−10 downstream of the −35 on its strand) and scores S35 + S10 + spacing + 1 (forward) +
+    UP + ext. No valid parse scores −10.
+    """
+    n, length = codes.shape
+    n_starts = length - 6 + 1
+    rc = reverse_complement_codes(codes)
+    up = rpa_up_window_scores(codes)
+    best = np.full(n, -np.inf)
+    for strand in "+-":                                  # two strands × five spacings: array ops over (n, L)
+        if strand == "+":
+            s35 = scan_scores(codes, RPA_MINUS_35)
+            s10 = np.maximum(scan_scores(codes, RPA_MINUS_10_INTACT), scan_scores(codes, RPA_MINUS_10_BROKEN))
+        else:
+            # A hit at start q of the reverse complement is the box at forward start L − 6 − q.
+            s35 = scan_scores(rc, RPA_MINUS_35)[:, ::-1]
+            s10 = np.maximum(scan_scores(rc, RPA_MINUS_10_INTACT), scan_scores(rc, RPA_MINUS_10_BROKEN))[:, ::-1]
+        s35 = np.where(s35 >= RPA_THRESHOLD, s35, -np.inf)
+        s10 = np.where(s10 >= RPA_THRESHOLD, s10, -np.inf)
+        box35 = s35 + _rpa_up_bonus(up, n_starts, strand)
+        box10 = s10 + _rpa_ext_bonus(codes, n_starts, strand)
+        strand_bonus = RPA_STRAND_BONUS if strand == "+" else 0.0
+        for spacing in RPA_SPACINGS:
+            gap = 6 + spacing
+            if gap >= n_starts:
+                continue
+            if strand == "+":     # −35 at p, −10 at p + 6 + s
+                pair = box35[:, :n_starts - gap] + box10[:, gap:]
+            else:                 # −10 at p, −35 at p + 6 + s (upstream on the reverse strand)
+                pair = box10[:, :n_starts - gap] + box35[:, gap:]
+            best = np.maximum(best, (pair + RPA_SPACING_SCORE[spacing] + strand_bonus).max(axis=1))
+    return exact(np.where(np.isfinite(best), best, RPA_INVALID))
+
+
+@dataclass(frozen=True)
+class RelativePositionAwarePWM:
+    """The paper's RPA-PWM: scans both strands, keeps only relative constraints. Because it scores the broken
+    TGTAAT as a perfect −10 it cannot rank intact above broken (MES_syn ≈ −0.05). Any length ≥ 9 nt."""
+
+    name: str = "rpa-pwm"
+    kind: str = "energy"
+    rc_equivariant: bool = False
+    fingerprint: str = "rpa-pwm/v1 (anchor_mit.md s4, scripts/rpa_pwm.py)"
+
+    def score(self, sequences: Sequence[str]) -> np.ndarray:
+        return _by_length(sequences, self.name, SCAN_MIN_LENGTH, rpa_codes)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Baselines: fixed-window PWM and k-mer models
+# ----------------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PaperPWMBaseline:
+    """The paper's "PWM" baseline: motifs.py's −35 and −10 matrices at the fixed windows 30 and 53, summed
+    (TTGACA 9.6, TATAAT 10.2, TGTAAT 7.4). D, E and H all score 17.0, so its CSS = SCR = 0 through ties."""
+
+    name: str = "pwm"
+    kind: str = "score"
+    fixed_layout: bool = True
+    rc_equivariant: bool = False
+    fingerprint: str = "pwm/v1 (paper motifs.py matrices, windows 30/53)"
+
+    def score(self, sequences: Sequence[str]) -> np.ndarray:
+        codes = fixed_layout_codes(sequences, self.name)
+        return exact(window_score(codes, BASELINE_MINUS_35, MINUS_35.start)
+                     + window_score(codes, BASELINE_MINUS_10, MINUS_10.start))
+
+
+KMER = 6
+
+
+def kmer_log_table_from_base_frequencies(frequencies: Sequence[float], k: int = KMER) -> np.ndarray:
+    """``(4**k,)`` ln f(kmer) of an independence model: f = Π f(base), multiplied left to right from 1.0 in the
+    paper's order of operations. Index = the k-mer as a base-4 number, first base most significant."""
+    freq = np.asarray(frequencies, dtype=np.float64)
+    product = np.ones(4 ** k)
+    digits = (np.arange(4 ** k)[:, None] // 4 ** np.arange(k - 1, -1, -1)) % 4     # (4**k, k), first base first
+    for position in range(k):                                                      # k vectorised products
+        product = product * freq[digits[:, position]]
+    return np.log(product)
+
+
+def score_kmers(codes: np.ndarray, log_table: np.ndarray, k: int = KMER) -> np.ndarray:
+    """``(n,)`` Σ over the L − k + 1 overlapping k-mers of ``log_table[kmer]``, accumulated left to right
+    (``cumsum``) in the order of the paper's loop. (Its stored kmer scores still differ by one ulp for 12 of 650
+    sequences: float ``log`` itself differs between CPUs/libm builds.)"""
+    terms = log_table[window_codes(codes, k)]
+    return np.cumsum(terms, axis=1)[:, -1]
+
+
+# The paper's k-mer "E. coli" frequencies: not counted from the genome but an independence model.
+PAPER_BASE_FREQUENCIES = (0.246, 0.254, 0.254, 0.246)          # A, C, G, T
+PAPER_KMER_LOG_TABLE = kmer_log_table_from_base_frequencies(PAPER_BASE_FREQUENCIES)
+
+
+@dataclass(frozen=True)
+class PaperKmer:
+    """The paper's k-mer baseline, reproduced: Σ over the 95 overlapping 6-mers of ln Π f(base) with
+    f(A) = f(T) = 0.246, f(C) = f(G) = 0.254. It is a pure G+C counter (coverage-weighted); the paper's stored
+    kmer_results.json equals these scores to within one ulp. Any length ≥ 6 nt."""
+
+    name: str = "kmer-paper"
+    kind: str = "score"
+    rc_equivariant: bool = True
+    fingerprint: str = "kmer-paper/v1 (independence model A=T=0.246, C=G=0.254)"
+
+    def score(self, sequences: Sequence[str]) -> np.ndarray:
+        return _by_length(sequences, self.name, KMER, lambda codes: score_kmers(codes, PAPER_KMER_LOG_TABLE))
+
+
+def read_fasta_gz(path) -> str:
+    """The concatenated sequence (upper case) of the first record of a gzipped FASTA file."""
+    with gzip.open(path, "rt") as handle:
+        header = handle.readline()
+        if not header.startswith(">"):
+            raise ValueError(f"{path} is not FASTA: first line {header[:60]!r}")
+        lines = []
+        for line in handle:
+            if line.startswith(">"):
+                break
+            lines.append(line.strip())
+    return "".join(lines).upper()
+
+
+def count_kmers_both_strands(genome: str, k: int = KMER, circular: bool = True) -> np.ndarray:
+    """``(4**k,)`` int64 count of every k-mer on both strands of ``genome`` (ACGT only).
+
+    With ``circular`` the k − 1 windows across the origin are included, so each strand contributes exactly
+    ``len(genome)`` windows. A reverse-strand k-mer is counted as itself, which makes the table
+    reverse-complement symmetric: count(w) = count(rc(w)).
+    """
+    codes = encode([genome])
+    if (codes == 255).any():
+        bad = sorted({genome[i] for i in np.flatnonzero(codes[0] == 255)[:1000]})
+        raise ValueError(f"genome holds characters outside ACGT: {bad}")
+    if circular:
+        codes = np.concatenate([codes, codes[:, :k - 1]], axis=1)
+    forward = np.bincount(window_codes(codes, k)[0], minlength=4 ** k)
+    reverse = np.bincount(window_codes(reverse_complement_codes(codes), k)[0], minlength=4 ** k)
+    return forward + reverse
+
+
+def kmer_log_table_from_counts(counts: np.ndarray, pseudocount: float = 1.0) -> np.ndarray:
+    """``(4**k,)`` ln[(count + pseudocount) / (total + 4**k · pseudocount)]: smoothed k-mer log-frequencies."""
+    counts = np.asarray(counts, dtype=np.float64)
+    return np.log((counts + pseudocount) / (counts.sum() + counts.size * pseudocount))
+
+
+_GENOME_TABLES: dict[str, np.ndarray] = {}
+_GENOME_LOCK = threading.Lock()
+
+
+def ecoli_kmer_log_table(data_dir=None) -> np.ndarray:
+    """The E. coli 6-mer log-frequency table (counted once per process and kept in memory): NC_000913.3 from
+    ``fixtures.datasets`` (raises DataUnavailable when absent), both strands, circular, pseudocount 1."""
+    from fixtures.datasets import ECOLI_GENOME, resolve     # the data layer is only needed when scoring
+
+    path = str(resolve(ECOLI_GENOME, data_dir))
+    with _GENOME_LOCK:
+        if path not in _GENOME_TABLES:
+            _GENOME_TABLES[path] = kmer_log_table_from_counts(count_kmers_both_strands(read_fasta_gz(path)))
+        return _GENOME_TABLES[path]
+
+
+@dataclass(frozen=True)
+class EcoliKmer:
+    """MIT's k-mer baseline, counted from the real genome (the paper's was not):
+
+        score(x) = Σ_{i=0}^{L−6} ln[(c(x_i … x_{i+5}) + 1) / (N + 4096)]
+
+    where c counts each 6-mer on both strands of the circular E. coli K-12 MG1655 chromosome (NC_000913.3) and
+    N = 2 × 4,641,652 is the number of counted windows. Like the paper's model it sums log-frequencies of
+    overlapping 6-mers (not a normalised likelihood, hence kind "score"). Any length ≥ 6 nt. The table is
+    built on first use (≈0.3 s) and cached in memory.
+    """
+
+    data_dir: str | None = None
+    name: str = "kmer"
+    kind: str = "score"
+    rc_equivariant: bool = True
+    fingerprint: str = "kmer/v1 (6-mers of NC_000913.3, both strands, circular, pseudocount 1)"
+
+    def score(self, sequences: Sequence[str]) -> np.ndarray:
+        check_sequences(sequences, min_length=KMER)      # bad input is reported before the genome is read
+        table = ecoli_kmer_log_table(self.data_dir)
+        return _by_length(sequences, self.name, KMER, lambda codes: score_kmers(codes, table))
+
+
+register("rpa-pwm", lambda o: RelativePositionAwarePWM(),
+         "the paper's relative position-aware PWM (both strands, relative constraints only)")
+register("thermo", lambda o: Thermodynamic(), "the paper's thermodynamic model (fixed MIT layout)")
+register("scan", lambda o: PositionScanning(), "the paper's position-scanning model")
+register("pa-pwm-nopos", lambda o: PAPWMNoPos(), "PA-PWM ablation: every element scanned anywhere")
+register("pa-pwm-nocomp", lambda o: PAPWMNoComp(), "PA-PWM ablation: no UP or extended −10 terms")
+register("pwm", lambda o: PaperPWMBaseline(), "the paper's PWM baseline (motifs.py matrices at 30/53)")
+register("kmer", lambda o: EcoliKmer(data_dir=o.data_dir),
+         "6-mer log-frequencies counted from the E. coli K-12 genome (needs the data dir)")
+register("kmer-paper", lambda o: PaperKmer(),
+         "the paper's k-mer baseline (independence model A=T=0.246, C=G=0.254)")

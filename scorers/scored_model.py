@@ -17,6 +17,7 @@ class ScoredModel:
     scorer: object
     sets: dict[str, SequenceSet]
     scores_by_role: dict[str, np.ndarray] = field(default_factory=dict)
+    cache: object = None
 
     @property
     def name(self) -> str:
@@ -39,6 +40,10 @@ class ScoredModel:
         """``(n_families,)`` scores of the members with ``condition``, ordered by family."""
         return self.scores_by_role[role][self.sets[role].indices(condition)]
 
+    def score_more(self, ids, sequences) -> np.ndarray:
+        """Scores of sequences outside the run's sets (hypothesis designs), through the same checks and cache."""
+        return score_sequences(self.scorer, ids, sequences, cache=self.cache)
+
     def families(self, role: str, condition: str) -> np.ndarray:
         return self.sets[role].member_families(condition)
 
@@ -56,7 +61,7 @@ def score_run(spec: str, scorer, sets: dict[str, SequenceSet], cache=None) -> Sc
     ids = [sid for s in sets.values() for sid in s.ids]
     sequences = [seq for s in sets.values() for seq in s.sequences]
     flat = score_sequences(scorer, ids, sequences, cache=cache)
-    model = ScoredModel(spec, scorer, sets)
+    model = ScoredModel(spec, scorer, sets, cache=cache)
     start = 0
     for role, sequence_set in sets.items():
         model.scores_by_role[role] = flat[start:start + len(sequence_set)]

@@ -1,0 +1,310 @@
+"""The report's figures: one per probe, every model on the same axes.
+
+Models score on unrelated scales (PA-PWM ≈ 20 points, log-likelihoods ≈ −140 nats, AT counts ≈ 50), so every
+difference is divided by the model's own score SD: the pooled within-class SD of its scores on the core classes
+C (intact) and D (broken −10), which is the denominator of its MES and is recorded by the motif test as
+``details.score_sd``. A y value of 1 therefore means "one background-to-background SD of this model". The scale of
+each model goes into ``mit-results.json`` (``figures.scales``) so any figure can be redrawn from the JSON alone.
+
+Inputs are the ``results`` dict of ``mit-results.json`` (DESIGN.md section 10, with each property's
+``details``). matplotlib is imported inside :func:`render` only, so a run that writes no report never loads it,
+and only through its object API with the Agg canvas: no pyplot state, no GUI backend, safe under xdist.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from reports.paper_values import paper_value
+
+SCALE_SOURCE = "motif.details.score_sd: pooled SD (ddof = 1) of the model's core-set scores within classes C and D"
+UNSCALED = "none (1.0): the motif test recorded no positive SD, so this model's differences are in raw score units"
+Y_UNITS = "score difference / model SD"
+# Grammar of the probe sequences (fixtures/grammar.py, 0-based): drawn as landmarks on the UP sweep.
+BOX_35, BOX_10, UP_LENGTH = (30, 36), (53, 59), 9
+UP_CORRECT, UP_WRONG = 15, (60, 90)
+SPACING_OPTIMUM, SPACING_ACCEPTED = 17, (16, 18)
+DPI = 110
+
+
+@dataclass(frozen=True)
+class Curve:
+    """One model's standardised curve: ``x`` (k,), ``mean`` (k,), ``lo``/``hi`` (k,) bounds of the 95% CI
+    (NaN where the JSON has none), all in model-SD units except ``x`` (bp or AT fraction)."""
+
+    x: np.ndarray
+    mean: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A rendered figure: ``name`` is the PNG file stem, ``png`` the encoded image."""
+
+    name: str
+    title: str
+    caption: str
+    png: bytes
+    models: tuple[str, ...]      # models drawn in it
+
+
+def model_scales(results: dict) -> dict[str, dict]:
+    """``{spec: {"sd": float, "source": str}}``: the divisor of each model's differences, in its score units."""
+    scales = {}
+    for spec, model in results["models"].items():
+        details = (model["properties"].get("motif") or {}).get("details") or {}
+        sd = details.get("score_sd")
+        if isinstance(sd, (int, float)) and math.isfinite(sd) and sd > 0:
+            scales[spec] = {"sd": float(sd), "source": SCALE_SOURCE}
+        else:
+            scales[spec] = {"sd": 1.0, "source": UNSCALED}
+    return scales
+
+
+def _details(results: dict, spec: str, prop: str) -> dict:
+    return (results["models"][spec]["properties"].get(prop) or {}).get("details") or {}
+
+
+def _curve(points: dict, sd: float, x_of=float) -> Curve:
+    """``points`` = ``{label: {"mean", "ci": [lo, hi]}}`` (JSON keys are strings) → a Curve sorted by x."""
+    rows = sorted((x_of(k), v["mean"], *((v.get("ci") or [None, None])[:2])) for k, v in points.items())
+    as_array = (lambda i: np.array([np.nan if r[i] is None else r[i] for r in rows], dtype=np.float64) / sd)
+    return Curve(np.array([r[0] for r in rows], dtype=np.float64), as_array(1), as_array(2), as_array(3))
+
+
+def probe_curves(results: dict, scales: dict, prop: str) -> dict[str, Curve]:
+    """Each model's ``details.curve`` of ``prop`` (``spacing`` or ``up_position``), standardised; models
+    without the probe (skipped, errored, ``--mit-set mit-v1``) are left out."""
+    curves = {}
+    for spec in results["models"]:
+        points = _details(results, spec, prop).get("curve")
+        if points:
+            curves[spec] = _curve(points, scales[spec]["sd"])
+    return curves
+
+
+def titration_curves(results: dict, scales: dict) -> dict[str, dict[str, Curve]]:
+    """``{spec: {"intact"|"broken"|"compensated"|"compensation_effect": Curve over AT fraction}}``.
+
+    Scores (not differences) are centred on the mean of the model's 18 level × kind means before scaling, so the
+    lines of models with different offsets share the axes; the compensation effect is already a difference.
+    """
+    found = {}
+    for spec in results["models"]:
+        titration = _details(results, spec, "composition").get("titration")
+        if not titration:
+            continue
+        sd = scales[spec]["sd"]
+        kinds = {kind: {level: row[kind] for level, row in titration.items()}
+                 for kind in ("intact", "broken", "compensated", "compensation_effect")}
+        centre = float(np.mean([v["mean"] for kind in ("intact", "broken", "compensated")
+                                for v in kinds[kind].values()]))
+        found[spec] = {kind: _curve({level: {"mean": v["mean"] - (0 if kind == "compensation_effect" else centre),
+                                             "ci": [None if c is None else
+                                                    c - (0 if kind == "compensation_effect" else centre)
+                                                    for c in (v.get("ci") or [None, None])]}
+                                     for level, v in points.items()}, sd)
+                       for kind, points in kinds.items()}
+    return found
+
+
+def shares(results: dict) -> dict[str, dict[str, tuple]]:
+    """``{spec: {"compensation"|"scramble": (estimate, lo, hi, paper or None)}}`` — shares, not standardised."""
+    found = {}
+    for spec, model in results["models"].items():
+        row = {}
+        for prop in ("compensation", "scramble"):
+            record = model["properties"].get(prop) or {}
+            if record.get("estimate") is not None:
+                lo, hi = (record.get("ci") or [None, None])[:2]
+                paper = paper_value(spec, prop)
+                row[prop] = (record["estimate"], lo, hi, None if paper is None else paper.value)
+        if row:
+            found[spec] = row
+    return found
+
+
+# ----------------------------------------------------------------------------------------------- drawing
+
+def _colours(specs) -> dict[str, tuple]:
+    """One colour per model, fixed by its position in the run, so a model has the same colour in every figure."""
+    from matplotlib import colormaps
+    palette = colormaps["tab10"].colors
+    return {spec: palette[i % len(palette)] for i, spec in enumerate(specs)}
+
+
+def _short(spec: str, width: int = 28) -> str:
+    """Legend label: ``scores:`` paths shortened to their file name."""
+    if spec.startswith("scores:"):
+        spec = "scores:" + Path(spec[7:]).name
+    return spec if len(spec) <= width else "…" + spec[-(width - 1):]
+
+
+def _draw_curves(ax, curves: dict[str, Curve], colours: dict, dodge: float, linestyle="-", label=True) -> None:
+    """Mean ± 95% CI per model; models are shifted by ``dodge`` (x units) so their bars do not hide each other."""
+    k = len(curves)
+    for i, (spec, curve) in enumerate(curves.items()):
+        x = curve.x + (i - (k - 1) / 2) * dodge
+        err = np.vstack([curve.mean - curve.lo, curve.hi - curve.mean])
+        err = np.where(np.isfinite(err), np.maximum(err, 0), 0)
+        ax.errorbar(x, curve.mean, yerr=err, color=colours[spec], linestyle=linestyle, marker="o", markersize=3.5,
+                    linewidth=1.4, elinewidth=0.9, capsize=2, label=_short(spec) if label else None)
+
+
+def _new_figure(width: float, height: float, ncols: int = 1, right: float = 0.98):
+    """A figure with fixed margins (inches, so labels fit at any width): constrained layout would double the
+    drawing time, and the report must stay fast."""
+    from matplotlib.figure import Figure as MplFigure
+    figure = MplFigure(figsize=(width, height), dpi=DPI)
+    figure.subplots_adjust(left=0.85 / width, right=right, bottom=0.55 / height, top=1 - 0.3 / height,
+                           wspace=0.35)
+    axes = figure.subplots(1, ncols, squeeze=False)[0]
+    for ax in axes:
+        ax.grid(True, color="#e5e5e5", linewidth=0.6)
+        ax.set_axisbelow(True)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+    return figure, axes
+
+
+def _png(figure) -> bytes:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    FigureCanvasAgg(figure)          # attach an Agg canvas: no pyplot, no global backend switch
+    buffer = io.BytesIO()
+    # zlib level 1: a third faster than the default and about 20% larger, which a report does not mind
+    figure.savefig(buffer, format="png", dpi=DPI, pil_kwargs={"compress_level": 1})
+    return buffer.getvalue()
+
+
+def _legend_outside(ax) -> None:
+    """Legend right of the axes: with many models any spot inside would hide points."""
+    ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+
+
+def _spacing(curves, colours):
+    figure, (ax,) = _new_figure(9.0, 3.9, right=1 - 2.0 / 9.0)
+    ax.axvspan(SPACING_ACCEPTED[0] - 0.5, SPACING_ACCEPTED[1] + 0.5, color="#c8e6c9", alpha=0.5, linewidth=0,
+               label="gate: peak in 16–18 bp")
+    ax.axhline(0, color="#555555", linewidth=0.8)
+    _draw_curves(ax, curves, colours, dodge=0.12)
+    ax.set_xticks(range(12, 26))
+    ax.set_xlabel("−35/−10 spacer length (bp)")
+    ax.set_ylabel(f"score − score at {SPACING_OPTIMUM} bp\n({Y_UNITS})")
+    _legend_outside(ax)
+    return figure
+
+
+def _up_position(curves, colours):
+    figure, (ax,) = _new_figure(9.0, 3.9, right=1 - 2.0 / 9.0)
+    for (start, end), name in ((BOX_35, "−35"), (BOX_10, "−10")):
+        # an UP starting within UP_LENGTH bp before a box overlaps it
+        ax.axvspan(start - UP_LENGTH + 0.5, end - 0.5, color="#eeeeee", linewidth=0)
+        ax.text((start - UP_LENGTH + end) / 2, 1.0, f"overlaps {name}", transform=ax.get_xaxis_transform(),
+                ha="center", va="top", fontsize=7, color="#777777")
+    ax.axvspan(UP_WRONG[0] - 2, UP_WRONG[1] + 2, color="#ffcdd2", alpha=0.45, linewidth=0,
+               label="wrong: downstream of −10")
+    ax.axvline(UP_CORRECT, color="#2e7d32", linewidth=1.2, linestyle="--", label=f"correct: UP at {UP_CORRECT}")
+    ax.axhline(0, color="#555555", linewidth=0.8)
+    _draw_curves(ax, curves, colours, dodge=0.7)
+    ax.set_xlabel("UP element start position (bp, 0-based; 9 bp long)")
+    ax.set_ylabel(f"score − score without UP\n({Y_UNITS})")
+    _legend_outside(ax)
+    return figure
+
+
+def _titration(curves, colours):
+    from matplotlib.lines import Line2D
+    figure, (left, right) = _new_figure(10.5, 3.9, ncols=2)
+    styles = {"intact": "-", "broken": "--", "compensated": ":"}
+    for kind, style in styles.items():
+        _draw_curves(left, {spec: c[kind] for spec, c in curves.items()}, colours, dodge=0.004, linestyle=style,
+                     label=False)
+    handles = [Line2D([], [], color=colours[spec], linewidth=2, label=_short(spec)) for spec in curves]
+    handles += [Line2D([], [], color="#444444", linestyle=style, label=kind) for kind, style in styles.items()]
+    left.legend(handles=handles, fontsize=7.5, frameon=False, loc="best")
+    left.set_xlabel("background AT fraction")
+    left.set_ylabel(f"score − model's titration mean\n({Y_UNITS})")
+    left.set_title("score vs AT", fontsize=10)
+    right.axhline(0, color="#555555", linewidth=0.8)
+    _draw_curves(right, {spec: c["compensation_effect"] for spec, c in curves.items()}, colours, dodge=0.004)
+    right.set_xlabel("background AT fraction")
+    right.set_ylabel(f"compensated − broken (matched)\n({Y_UNITS})")
+    right.set_title("compensation effect per AT level", fontsize=10)
+    right.legend(fontsize=7.5, frameon=False, loc="best")
+    return figure
+
+
+def _shares(found, colours):
+    width = max(5.5, 2.6 + 1.1 * len(found))
+    figure, (ax,) = _new_figure(width, 3.9, right=1 - 1.5 / width)
+    ax.axhline(0.5, color="#555555", linewidth=1, linestyle="--")
+    ax.text(1.0, 0.5, " chance", transform=ax.get_yaxis_transform(), va="center", fontsize=8, color="#555555")
+    markers = {"compensation": ("o", "CSS (E > D)", -0.13), "scramble": ("s", "SCR (E > H)", 0.13)}
+    for i, (spec, row) in enumerate(found.items()):
+        for prop, (estimate, lo, hi, paper) in row.items():
+            marker, _, offset = markers[prop]
+            err = [[max(estimate - lo, 0)], [max(hi - estimate, 0)]] if lo is not None and hi is not None else None
+            ax.errorbar(i + offset, estimate, yerr=err, color=colours[spec], marker=marker, markersize=6,
+                        capsize=3, linestyle="none", elinewidth=1.3)
+            if paper is not None:
+                ax.plot(i + offset, paper, marker="x", color="black", markersize=6, linewidth=0)
+    from matplotlib.lines import Line2D
+    handles = [Line2D([], [], color="#444444", marker=m, linewidth=0, label=label) for m, label, _ in
+               markers.values()] + [Line2D([], [], color="black", marker="x", linewidth=0, label="paper")]
+    ax.legend(handles=handles, fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.set_xticks(range(len(found)), [_short(s, 18) for s in found], rotation=20 if len(found) > 5 else 0,
+                  fontsize=8.5)
+    ax.set_xlim(-0.6, len(found) - 0.4)
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_ylabel("share of families (ties ½)")
+    return figure
+
+
+def render(results: dict, scales: dict) -> list[Figure]:
+    """Every figure the run has data for, in report order: spacing, UP position, AT titration, CSS/SCR."""
+    colours = _colours(results["models"])
+    plans = []
+    spacing = probe_curves(results, scales, "spacing")
+    if spacing:
+        plans.append(("spacing", "Spacing: score against −35/−10 spacer length", spacing, _spacing,
+                      "Mean over matched families of s(spacing) − s(17 bp), each model divided by its SD; bars: "
+                      "seeded bootstrap 95% CI. A model that reads the grammar peaks in the green band."))
+    sweep = probe_curves(results, scales, "up_position")
+    if sweep:
+        plans.append(("up_position", "UP position sweep: the same UP nucleotides moved along the promoter", sweep,
+                      _up_position,
+                      "Mean over matched families of s(UP at x) − s(no UP), each model divided by its SD; bars: "
+                      "seeded bootstrap 95% CI. Grey: positions where the 9 bp UP overlaps a box. A positional "
+                      "model is highest at the green line; a compositional one is flat away from the boxes."))
+    titration = titration_curves(results, scales)
+    if titration:
+        plans.append(("at_titration", "AT titration: composition against compensation", titration, _titration,
+                      "Left: mean score per background AT level (intact, broken −10, compensated), centred on the "
+                      "model's mean over all levels and divided by its SD. Right: compensated − broken on matched "
+                      "families per AT level; bars: seeded bootstrap 95% CI."))
+    found = shares(results)
+    if found:
+        plans.append(("css_scr", "CSS and SCR with 95% CIs against chance", found, _shares,
+                      "Shares of matched families with s(E) > s(D) (CSS) and s(E) > s(H) (SCR), ties ½; bars: "
+                      "Wilson 95% CI; ×: the paper's value. Shares need no scaling."))
+    rendered = []
+    for name, title, data, draw, caption in plans:
+        figure = draw(data, colours)
+        rendered.append(Figure(name, title, caption, _png(figure), tuple(data)))
+    return rendered
+
+
+def write_pngs(figures: list[Figure], out_dir) -> list[Path]:
+    """Writes ``mit-<name>.png`` for each figure into ``out_dir``; returns the paths."""
+    paths = []
+    for figure in figures:
+        path = Path(out_dir) / f"mit-{figure.name}.png"
+        path.write_bytes(figure.png)
+        paths.append(path)
+    return paths

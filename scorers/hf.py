@@ -1,0 +1,618 @@
+"""Exact, batched likelihoods of Hugging Face gLMs (DESIGN.md section 7). Imports torch and transformers.
+
+Two scorers, both ``kind = "likelihood"`` (natural log, nats, summed over the scored nucleotides):
+
+* :class:`HFCausalScorer`: ``sum_t log p(x_t | x_<t)`` from one forward pass per batch. A token is scored when it
+  is a sequence token with something before it; the first sequence token is scored from BOS when the recipe
+  or tokenizer puts one there, else it is context only — the same rule for every sequence.
+* :class:`HFMaskedScorer`: pseudo-log-likelihood ``sum_t log p(x_t | x_without_t)``, every sequence token masked
+  once. The masked copies of all sequences are rows ``(sequence, position)`` batched together; the language-model
+  head and the log-softmax run only at the masked position of each row.
+
+Tokens may cover several nucleotides (6-mers, BPE). A token's log-probability belongs to its nucleotides jointly;
+``per_nucleotide`` spreads it evenly over them so values are comparable across tokenizers, and
+``n_scored_nucleotides`` says how many nucleotides a score sums over (per-nucleotide NLL = ``-score / n``).
+
+Padding: right padding with an attention mask when the model's ``forward`` takes one; otherwise every batch holds
+sequences of one token length only, so no pad is ever seen, let alone scored. Sequences run longest first, so an
+out-of-memory error surfaces in the first batch; on CUDA the batch is halved and retried.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import inspect
+import sys
+import warnings
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Mapping, Sequence
+
+import numpy as np
+import torch
+import transformers
+
+from scorers.protocol import ScoreError, check_sequences
+from scorers.recipes import Recipe, RemoteCodeRequired, ScorerUnavailable
+from scorers.registry import ScorerOptions
+
+SCORER_VERSION = "mit-hf/1"
+_DTYPES = {"float32": torch.float32, "fp32": torch.float32, "float": torch.float32,
+           "bfloat16": torch.bfloat16, "bf16": torch.bfloat16,
+           "float16": torch.float16, "fp16": torch.float16, "half": torch.float16}
+# Automatic batch size: tokens per forward pass (rows x padded length). CPU memory is rarely the limit, but big
+# CPU batches stop being faster; on CUDA start large and halve on OOM.
+_TOKEN_BUDGET = {"cpu": 1 << 13, "cuda": 1 << 16}
+# Word-piece / byte-level / sentencepiece markers that are not nucleotides.
+_PIECE_MARKERS = ("##", "\u0120", "\u2581")
+_HEAD_NAMES = ("lm_head", "cls", "head", "pred_head")
+_MEMO_LIMIT = 200_000
+
+OnScored = Callable[[dict], None]
+
+
+def resolve_device(option: str | None) -> torch.device:
+    """``--mit-device``, default cuda when available, else cpu."""
+    if option:
+        device = torch.device(option)
+        if device.type == "cuda" and not torch.cuda.is_available():
+            raise ValueError(f"--mit-device {option}: CUDA is not available here (torch {torch.__version__})")
+        return device
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def resolve_dtype(option: str | None) -> torch.dtype:
+    """``--mit-dtype``; float32 unless asked (exact values matter more than speed for a conformance test)."""
+    if not option or option == "auto":
+        return torch.float32
+    try:
+        return _DTYPES[option.lower()]
+    except KeyError:
+        raise ValueError(f"--mit-dtype {option!r} is not one of {', '.join(sorted(_DTYPES))}") from None
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Tokenization with a nucleotide map
+# --------------------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Encoding:
+    """One tokenized sequence: ``ids`` ``(T,)`` int64 with special tokens; ``starts``/``ends`` ``(T,)`` the
+    half-open nucleotide interval of each token, ``-1`` for special tokens."""
+
+    ids: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+
+    @property
+    def is_sequence(self) -> np.ndarray:
+        return self.starts >= 0
+
+
+class NucleotideTokenizer:
+    """Tokenizes DNA with a Hugging Face tokenizer (or a fixed character table) and maps tokens to nucleotides.
+
+    Every sequence token must spell a piece of the sequence, in order and without gaps: otherwise the
+    nucleotides a score covers are unknown, and a ValueError says which sequence and tokens broke the rule.
+    """
+
+    def __init__(self, tokenizer=None, *, char_vocab: Mapping[str, object] | None = None,
+                 prepend_bos: bool | None = None, bos_id: int | None = None, name: str = "model"):
+        if tokenizer is None and char_vocab is None:
+            raise ValueError("a tokenizer or a character table is needed")
+        self.tokenizer = tokenizer
+        self.char_vocab = char_vocab
+        self.name = name
+        if tokenizer is not None:
+            self.special_ids = {int(i) for i in tokenizer.all_special_ids}
+            self.pad_id = _first_not_none(tokenizer.pad_token_id, tokenizer.eos_token_id, 0)
+            self.mask_id = tokenizer.mask_token_id
+            bos_id = _first_not_none(bos_id, tokenizer.bos_token_id, tokenizer.cls_token_id)
+        else:
+            self.special_ids = {int(i) for i in char_vocab.get("<append>", ())} | {int(char_vocab["<pad>"])}
+            self.pad_id = int(char_vocab["<pad>"])
+            self.mask_id = char_vocab.get("<mask>")
+        if prepend_bos and bos_id is None:
+            raise ValueError(f"{name}: the recipe asks for a BOS token but the tokenizer has none")
+        self.prepend_bos = prepend_bos
+        self.bos_id = bos_id
+
+    def encode(self, sequences: Sequence[str]) -> list[Encoding]:
+        if self.tokenizer is None:
+            encodings = [self._encode_chars(s) for s in sequences]
+        else:
+            batch = self.tokenizer(list(sequences), add_special_tokens=True)["input_ids"]
+            encodings = [self._map(s, ids) for s, ids in zip(sequences, batch)]
+        if self.prepend_bos:
+            encodings = [e if len(e.ids) and e.ids[0] == self.bos_id and e.starts[0] < 0 else
+                         Encoding(np.concatenate([[self.bos_id], e.ids]).astype(np.int64),
+                                  np.concatenate([[-1], e.starts]), np.concatenate([[-1], e.ends]))
+                         for e in encodings]
+        return encodings
+
+    def _encode_chars(self, sequence: str) -> Encoding:
+        append = [int(i) for i in self.char_vocab.get("<append>", ())]
+        ids = np.array([self.char_vocab[c] for c in sequence] + append, dtype=np.int64)
+        starts = np.concatenate([np.arange(len(sequence)), np.full(len(append), -1)])
+        ends = np.concatenate([np.arange(1, len(sequence) + 1), np.full(len(append), -1)])
+        return Encoding(ids, starts, ends)
+
+    def _map(self, sequence: str, ids: Sequence[int]) -> Encoding:
+        ids = np.asarray(ids, dtype=np.int64)
+        special = np.array([int(i) in self.special_ids for i in ids], dtype=bool)
+        pieces = [_strip_marker(t) for t in self.tokenizer.convert_ids_to_tokens(ids[~special].tolist())]
+        lengths = np.array([len(p) for p in pieces], dtype=np.int64)
+        if "".join(pieces).upper() == sequence and lengths.all():
+            ends_seq = np.cumsum(lengths)
+            starts_seq = ends_seq - lengths
+        else:
+            starts_seq, ends_seq = self._spans_from_offsets(sequence, ids, special, pieces)
+        starts = np.full(len(ids), -1, dtype=np.int64)
+        ends = np.full(len(ids), -1, dtype=np.int64)
+        starts[~special], ends[~special] = starts_seq, ends_seq
+        return Encoding(ids, starts, ends)
+
+    def _spans_from_offsets(self, sequence, ids, special, pieces):
+        problem = (f"{self.name}: the tokenizer does not spell {sequence[:40]!r}"
+                   f"{'...' if len(sequence) > 40 else ''} back from its tokens {pieces[:8]}"
+                   f"{'...' if len(pieces) > 8 else ''}; MIT needs every token to cover whole nucleotides "
+                   "(an unknown or normalised token breaks that)")
+        if not getattr(self.tokenizer, "is_fast", False):
+            raise ValueError(problem)
+        encoded = self.tokenizer(sequence, add_special_tokens=True, return_offsets_mapping=True)
+        if list(encoded["input_ids"]) != ids.tolist():
+            raise ValueError(problem)
+        offsets = np.asarray(encoded["offset_mapping"], dtype=np.int64)[~special]
+        starts, ends = offsets[:, 0], offsets[:, 1]
+        tiles = (len(starts) > 0 and starts[0] == 0 and ends[-1] == len(sequence)
+                 and np.array_equal(starts[1:], ends[:-1]) and (ends > starts).all())
+        if not tiles:
+            raise ValueError(problem)
+        return starts, ends
+
+
+def _strip_marker(piece: str) -> str:
+    for marker in _PIECE_MARKERS:
+        if piece.startswith(marker):
+            return piece[len(marker):]
+    return piece
+
+
+def _first_not_none(*values):
+    for v in values:
+        if v is not None:
+            return int(v)
+    return None
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Scorers
+# --------------------------------------------------------------------------------------------------------------
+
+class _HFScorer:
+    """What the causal and masked scorers share: tokenization, batching, memo of per-token values, the API."""
+
+    kind = "likelihood"
+    mode = ""
+
+    def __init__(self, model, tokenizer: NucleotideTokenizer, *, recipe: Recipe, device: torch.device,
+                 dtype: torch.dtype, batch_size: int | None = None, revision: str | None = None):
+        if batch_size is not None and batch_size < 1:
+            raise ValueError(f"batch size must be at least 1, got {batch_size}")
+        self.model = model.to(device).eval()
+        self.tokens = tokenizer
+        self.recipe = recipe
+        self.name = recipe.alias
+        self.device = device
+        self.dtype = dtype
+        self.batch_size = batch_size
+        self.rc_equivariant = recipe.rc_equivariant
+        self.expected = dict(recipe.expected)
+        self.revision = revision or "unknown"
+        self.uses_attention_mask = _takes_argument(self.model, "attention_mask")
+        self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._auto_rows: int | None = None   # learned after a CUDA OOM
+
+    # -- the Scorer API ----------------------------------------------------------------------------------------
+
+    @property
+    def fingerprint(self) -> str:
+        dtype = str(self.dtype).replace("torch.", "")
+        return (f"{self.name}|{self.recipe.hub_id}@{self.revision}|{dtype}|{self.mode}|"
+                f"torch {torch.__version__}|transformers {transformers.__version__}|{SCORER_VERSION}")
+
+    def score(self, sequences: Sequence[str], on_scored: OnScored | None = None) -> np.ndarray:
+        """Float64 ``(n,)`` log-likelihoods (nats) of ``sequences``.
+
+        ``on_scored({sequence: score})`` is called whenever sequences are finished (longest first), so a caller
+        can commit them to the cache before the rest are done and an interrupted run keeps them.
+        """
+        token_lp = self.token_log_probs(sequences, on_scored=on_scored)
+        return np.array([np.nansum(lp) for lp in token_lp], dtype=np.float64)
+
+    def token_log_probs(self, sequences: Sequence[str], on_scored: OnScored | None = None) -> list[np.ndarray]:
+        """Per sequence, float64 ``(T,)`` log-probabilities of its tokens (special tokens included as NaN;
+        tokens that are not scored, e.g. the first one without BOS, are NaN too)."""
+        sequences = list(sequences)
+        check_sequences(sequences)
+        todo = [s for s in dict.fromkeys(sequences) if s not in self._memo]
+        fresh: dict[str, np.ndarray] = {}
+        if todo:
+            encodings = self.tokens.encode(todo)
+
+            def finished(indices: np.ndarray, values: list[np.ndarray]) -> None:
+                for i, v in zip(indices.tolist(), values):
+                    fresh[todo[i]] = v
+                    self._remember(todo[i], v)
+                if on_scored is not None:
+                    on_scored({todo[i]: float(np.nansum(v)) for i, v in zip(indices.tolist(), values)})
+
+            with torch.inference_mode():
+                self._compute(encodings, finished)
+        return [fresh[s] if s in fresh else self._memo[s] for s in sequences]
+
+    def per_nucleotide(self, sequences: Sequence[str]) -> list[np.ndarray]:
+        """Per sequence, float64 ``(len(sequence),)``: each token's log-probability spread evenly over its
+        nucleotides; NaN for nucleotides that are not scored. ``np.nansum`` of a row equals its score."""
+        token_lp = self.token_log_probs(sequences)
+        out = []
+        for seq, enc, lp in zip(sequences, self.tokens.encode(sequences), token_lp):
+            values = np.full(len(seq), np.nan)
+            scored = ~np.isnan(lp)
+            for start, end, v in zip(enc.starts[scored], enc.ends[scored], lp[scored]):
+                values[start:end] = v / (end - start)
+            out.append(values)
+        return out
+
+    def n_scored_nucleotides(self, sequences: Sequence[str]) -> np.ndarray:
+        """Int64 ``(n,)``: how many nucleotides each score sums over (no model call)."""
+        check_sequences(list(sequences))
+        return np.array([int((e.ends - e.starts)[self._scored(e)].sum()) for e in self.tokens.encode(sequences)],
+                        dtype=np.int64)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.name!r}, device={self.device}, dtype={self.dtype})"
+
+    # -- shared machinery --------------------------------------------------------------------------------------
+
+    def _scored(self, enc: Encoding) -> np.ndarray:
+        raise NotImplementedError
+
+    def _compute(self, encodings: list[Encoding], finished: Callable[[np.ndarray, list[np.ndarray]], None]):
+        raise NotImplementedError
+
+    def _remember(self, sequence: str, values: np.ndarray) -> None:
+        self._memo[sequence] = values
+        while len(self._memo) > _MEMO_LIMIT:
+            self._memo.popitem(last=False)
+
+    def _rows_for(self, length: int) -> int:
+        """Rows (sequences or masked copies) per forward pass for padded ``length`` tokens."""
+        if self.batch_size is not None:
+            return self.batch_size
+        if self._auto_rows is not None:
+            return self._auto_rows
+        return max(1, _TOKEN_BUDGET.get(self.device.type, _TOKEN_BUDGET["cpu"]) // max(length, 1))
+
+    def _run_batches(self, n_rows: int, row_length: np.ndarray, run: Callable[[int, int], None]) -> None:
+        """Call ``run(start, stop)`` over rows ``[0, n_rows)`` (sorted longest first) in batches; a batch never
+        mixes token lengths when the model takes no attention mask; a CUDA OOM halves the batch and retries."""
+        if not self.uses_attention_mask:
+            change = np.flatnonzero(np.diff(row_length)) + 1
+            group_end = np.repeat(np.append(change, n_rows), np.diff(np.concatenate([[0], change, [n_rows]])))
+        start = 0
+        while start < n_rows:
+            size = self._rows_for(int(row_length[start]))
+            stop = min(n_rows, start + size)
+            if not self.uses_attention_mask:
+                stop = min(stop, int(group_end[start]))
+            try:
+                run(start, stop)
+            except torch.OutOfMemoryError:
+                if self.device.type != "cuda" or stop - start == 1:
+                    raise
+                torch.cuda.empty_cache()
+                self._auto_rows = max(1, (stop - start) // 2)
+                if self.batch_size is not None:
+                    self.batch_size = self._auto_rows
+                warnings.warn(f"{self.name}: CUDA out of memory with {stop - start} rows per batch; "
+                              f"retrying with {self._auto_rows}", RuntimeWarning, stacklevel=2)
+                continue
+            start = stop
+
+    def _padded(self, encodings: list[Encoding]) -> tuple[np.ndarray, np.ndarray]:
+        """``(n, T_max)`` int64 ids right-padded with the pad id, and ``(n,)`` token lengths."""
+        lengths = np.array([len(e.ids) for e in encodings], dtype=np.int64)
+        ids = np.full((len(encodings), int(lengths.max())), self.tokens.pad_id, dtype=np.int64)
+        for i, e in enumerate(encodings):
+            ids[i, :len(e.ids)] = e.ids
+        return ids, lengths
+
+
+class HFMaskedScorer(_HFScorer):
+    """Exact pseudo-log-likelihood of a masked LM: every sequence token masked once, all masked copies batched."""
+
+    mode = "mlm-pll-exact"
+
+    def __init__(self, model, tokenizer: NucleotideTokenizer, **kwargs):
+        super().__init__(model, tokenizer, **kwargs)
+        if self.tokens.mask_id is None:
+            raise ValueError(f"{self.name}: the tokenizer has no mask token, so it cannot be scored as a "
+                             "masked LM (use hf-causal: for a causal LM)")
+        self._body, self._head = self._split_head()
+
+    def _scored(self, enc: Encoding) -> np.ndarray:
+        return enc.is_sequence
+
+    def _split_head(self):
+        """The encoder and the LM head, when running the head on masked positions only reproduces the full
+        model (checked on a probe); else ``(None, None)`` and the full logits are gathered instead."""
+        body = getattr(self.model, "base_model", None)
+        head = next((getattr(self.model, n) for n in _HEAD_NAMES
+                     if isinstance(getattr(self.model, n, None), torch.nn.Module)), None)
+        if body is None or body is self.model or head is None:
+            return None, None
+        if self.uses_attention_mask != _takes_argument(body, "attention_mask"):
+            return None, None
+        probe = self.tokens.encode(["ACGTTGCAAC" * 3, "TTGACA" * 3])
+        ids, lengths = self._padded(probe)
+        rows = np.array([0, 1]), np.array([np.flatnonzero(e.is_sequence)[1] for e in probe])
+        try:
+            with torch.inference_mode():
+                full = self._logits_at(ids[rows[0]], lengths[rows[0]], rows[1], None, None)
+                split = self._logits_at(ids[rows[0]], lengths[rows[0]], rows[1], body, head)
+        except Exception:   # a head that needs more than hidden states (e.g. extra arguments)
+            return None, None
+        if full.shape != split.shape or not torch.allclose(full.float().log_softmax(-1),
+                                                           split.float().log_softmax(-1), atol=1e-3, rtol=1e-3):
+            return None, None
+        return body, head
+
+    def _logits_at(self, ids: np.ndarray, lengths: np.ndarray, positions: np.ndarray, body, head) -> torch.Tensor:
+        """``(B, V)`` logits at ``positions`` of rows ``ids`` ``(B, L)`` with that position masked."""
+        inputs = torch.from_numpy(ids).to(self.device)
+        rows = torch.arange(len(ids), device=self.device)
+        pos = torch.from_numpy(positions).to(self.device)
+        inputs[rows, pos] = self.tokens.mask_id
+        kwargs = {}
+        if self.uses_attention_mask and lengths.min() < ids.shape[1]:
+            # Only a batch with padding needs a mask; without one, attention takes its faster unmasked path.
+            kwargs["attention_mask"] = (torch.arange(ids.shape[1], device=self.device)[None, :]
+                                        < torch.from_numpy(lengths).to(self.device)[:, None]).long()
+        if body is None:
+            return _logits_of(self.model(input_ids=inputs, **kwargs))[rows, pos]
+        hidden = body(input_ids=inputs, **kwargs)[0]
+        return head(hidden[rows, pos])
+
+    def _compute(self, encodings, finished):
+        ids, lengths = self._padded(encodings)
+        order = np.argsort(-lengths, kind="stable")
+        row_seq = np.concatenate([np.full(int(encodings[i].is_sequence.sum()), i) for i in order])
+        row_pos = np.concatenate([np.flatnonzero(encodings[i].is_sequence) for i in order])
+        offsets = np.concatenate([[0], np.cumsum(lengths)])
+        flat = np.full(int(offsets[-1]), np.nan)
+        remaining = np.bincount(row_seq, minlength=len(encodings))
+
+        def run(start: int, stop: int) -> None:
+            seq, pos = row_seq[start:stop], row_pos[start:stop]
+            width = int(lengths[seq].max())
+            logits = self._logits_at(ids[seq, :width], lengths[seq], pos, self._body, self._head)
+            targets = torch.from_numpy(ids[seq, pos]).to(self.device)
+            lp = torch.log_softmax(logits.float(), dim=-1).gather(1, targets[:, None])[:, 0]
+            flat[offsets[seq] + pos] = lp.double().cpu().numpy()
+            np.subtract.at(remaining, seq, 1)
+            done = np.unique(seq[remaining[seq] == 0])
+            if len(done):
+                remaining[done] = -1   # reported once
+                finished(done, [flat[offsets[i]:offsets[i + 1]].copy() for i in done])
+
+        self._run_batches(len(row_seq), lengths[row_seq], run)
+
+
+class HFCausalScorer(_HFScorer):
+    """Exact log-likelihood of a causal LM, one forward pass per batch of sequences."""
+
+    def __init__(self, model, tokenizer: NucleotideTokenizer, **kwargs):
+        super().__init__(model, tokenizer, **kwargs)
+        bos = "prepended" if tokenizer.prepend_bos else ("none" if tokenizer.prepend_bos is False else "tokenizer")
+        self.mode = f"causal-ll-exact/bos={bos}"
+
+    def _scored(self, enc: Encoding) -> np.ndarray:
+        # A token is predicted from what precedes it; the first token of the input has nothing before it.
+        scored = enc.is_sequence.copy()
+        scored[:1] = False
+        return scored
+
+    def _compute(self, encodings, finished):
+        ids, lengths = self._padded(encodings)
+        order = np.argsort(-lengths, kind="stable")
+
+        def run(start: int, stop: int) -> None:
+            batch = order[start:stop]
+            width = int(lengths[batch].max())
+            inputs = torch.from_numpy(ids[batch, :width]).to(self.device)
+            kwargs = {}
+            if self.uses_attention_mask and lengths[batch].min() < width:
+                kwargs["attention_mask"] = (torch.arange(width, device=self.device)[None, :]
+                                            < torch.from_numpy(lengths[batch]).to(self.device)[:, None]).long()
+            logits = _logits_of(self.model(input_ids=inputs, **kwargs))[:, :-1]
+            targets = inputs[:, 1:, None]
+            # Only the true token's log-probability is kept: logit - logsumexp over the full vocabulary.
+            lp = (logits.gather(-1, targets)[..., 0].float() - torch.logsumexp(logits.float(), dim=-1))
+            lp = lp.double().cpu().numpy()
+            values = []
+            for row, i in enumerate(batch):
+                enc = encodings[i]
+                v = np.full(len(enc.ids), np.nan)
+                v[1:] = lp[row, :len(enc.ids) - 1]
+                v[~self._scored(enc)] = np.nan
+                values.append(v)
+            finished(batch, values)
+
+        self._run_batches(len(order), lengths[order], run)
+
+
+class Evo2Scorer:
+    """Evo 2 through the ``evo2`` package: ``score_sequences(reduce_method='sum', prepend_bos=True)``.
+
+    With the BOS every nucleotide is scored (the first from BOS) and padding is sliced off, so a batch of mixed
+    lengths gives the same sums as one sequence at a time.
+    """
+
+    kind = "likelihood"
+
+    def __init__(self, recipe: Recipe, options: ScorerOptions):
+        try:
+            from evo2 import Evo2
+        except ImportError as exc:
+            raise ScorerUnavailable(f"{recipe.alias} needs the evo2 package ({exc}): {recipe.install_hint}") from exc
+        import evo2
+
+        self.recipe = recipe
+        self.name = recipe.alias
+        self.rc_equivariant = recipe.rc_equivariant
+        self.expected = dict(recipe.expected)
+        self.batch_size = options.batch_size or 8
+        self.model = Evo2(recipe.evo2_name)
+        self.fingerprint = (f"{self.name}|{recipe.evo2_name}|evo2 {getattr(evo2, '__version__', 'unknown')}|"
+                            f"causal-ll-sum/bos=prepended|torch {torch.__version__}|{SCORER_VERSION}")
+
+    def score(self, sequences: Sequence[str]) -> np.ndarray:
+        sequences = list(sequences)
+        check_sequences(sequences)
+        values = self.model.score_sequences(sequences, batch_size=self.batch_size, prepend_bos=True,
+                                            reduce_method="sum", average_reverse_complement=False)
+        return np.asarray(values, dtype=np.float64)
+
+    def n_scored_nucleotides(self, sequences: Sequence[str]) -> np.ndarray:
+        return np.array([len(s) for s in sequences], dtype=np.int64)
+
+
+def _logits_of(output) -> torch.Tensor:
+    return output.logits if hasattr(output, "logits") else output[0]
+
+
+def _takes_argument(module: torch.nn.Module, name: str) -> bool:
+    """Whether ``module.forward`` names ``name`` explicitly (``**kwargs`` may silently drop it)."""
+    try:
+        return name in inspect.signature(module.forward).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Loading
+# --------------------------------------------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def _hidden_modules(names: Sequence[str]):
+    """Make ``names`` unimportable (``import`` raises ImportError) while the block runs, then restore them."""
+    saved = {}
+    for name in names:
+        saved.update({k: v for k, v in sys.modules.items() if k == name or k.startswith(name + ".")})
+        for k in [k for k in sys.modules if k == name or k.startswith(name + ".")]:
+            del sys.modules[k]
+        sys.modules[name] = None   # the import system treats None as "not importable"
+    try:
+        yield
+    finally:
+        for name in names:
+            if sys.modules.get(name, 0) is None:
+                del sys.modules[name]
+        sys.modules.update(saved)
+
+
+def _wrap_load_error(recipe: Recipe, options: ScorerOptions, what: str, exc: Exception) -> Exception:
+    text = str(exc)
+    if "trust_remote_code" in text and not options.trust_remote_code:
+        return RemoteCodeRequired(f"--model {recipe.alias}: {recipe.hub_id} needs modelling code from its "
+                                  "repository; rerun with --trust-remote-code to allow it")
+    if isinstance(exc, ImportError):
+        missing = getattr(exc, "name", None) or text
+        for module, command in recipe.requires:
+            if module in str(missing):
+                return ScorerUnavailable(f"{recipe.alias} needs {module!r} ({text}): {command}")
+        return ScorerUnavailable(f"{recipe.alias}: loading the {what} needs a package that is missing ({text})")
+    return RuntimeError(f"--model {recipe.alias}: cannot load the {what} of {recipe.hub_id!r}: "
+                        f"{type(exc).__name__}: {text}. Is the hub id or folder right, and is the checkpoint in "
+                        "the local Hugging Face cache when offline?")
+
+
+def _weights_digest(folder: Path) -> str:
+    """sha256 over the weight files of a local checkpoint (name and content, in name order)."""
+    digest = hashlib.sha256()
+    files = sorted(p for p in folder.iterdir() if p.suffix in (".safetensors", ".bin", ".pt", ".pth", ".ckpt"))
+    if not files:
+        return "no-weight-files"
+    for path in files:
+        digest.update(path.name.encode() + b"\0")
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 22), b""):
+                digest.update(block)
+    return "sha256:" + digest.hexdigest()
+
+
+def _resolved_revision(recipe: Recipe, model) -> str:
+    local = Path(recipe.hub_id)
+    if local.is_dir():
+        return _weights_digest(local)
+    commit = getattr(model.config, "_commit_hash", None)
+    return commit or recipe.revision or "unresolved"
+
+
+def _load_tokenizer(recipe: Recipe, options: ScorerOptions, model_config):
+    try:
+        hf_tokenizer = transformers.AutoTokenizer.from_pretrained(
+            recipe.hub_id, revision=recipe.revision, trust_remote_code=options.trust_remote_code)
+    except Exception as exc:   # noqa: BLE001 - any tokenizer failure has the same fallback or message
+        if recipe.char_vocab is None:
+            raise _wrap_load_error(recipe, options, "tokenizer", exc) from exc
+        warnings.warn(f"{recipe.alias}: the checkpoint's tokenizer did not load ({type(exc).__name__}: {exc}); "
+                      "using MIT's fixed character table for it", RuntimeWarning, stacklevel=3)
+        return NucleotideTokenizer(char_vocab=recipe.char_vocab, prepend_bos=False, name=recipe.alias)
+    if recipe.kind != "causal":
+        return NucleotideTokenizer(hf_tokenizer, name=recipe.alias)
+    bos_id = getattr(model_config, "bos_token_id", None)
+    prepend = recipe.prepend_bos
+    if prepend is None:
+        # The tokenizer's own convention first; else the model's declared BOS gives the first nucleotide a
+        # context. Either way the rule is fixed per model, never per sequence.
+        probe = NucleotideTokenizer(hf_tokenizer, name=recipe.alias).encode(["ACGT"])[0]
+        if probe.is_sequence[0]:
+            prepend = bos_id is not None
+    return NucleotideTokenizer(hf_tokenizer, prepend_bos=prepend, bos_id=bos_id, name=recipe.alias)
+
+
+def load_scorer(recipe: Recipe, options: ScorerOptions):
+    """The scorer ``recipe`` describes, loaded on ``--mit-device`` in ``--mit-dtype``."""
+    if recipe.kind == "evo2":
+        return Evo2Scorer(recipe, options)
+    device, dtype = resolve_device(options.device), resolve_dtype(options.dtype)
+    common = {"revision": recipe.revision, "trust_remote_code": options.trust_remote_code}
+    auto = transformers.AutoModelForCausalLM if recipe.kind == "causal" else transformers.AutoModelForMaskedLM
+    with _hidden_modules(recipe.hide_modules):
+        try:
+            config = (getattr(transformers, recipe.config_class) if recipe.config_class
+                      else transformers.AutoConfig).from_pretrained(recipe.hub_id, **common)
+            model, info = auto.from_pretrained(recipe.hub_id, config=config, dtype=dtype,
+                                               output_loading_info=True, **common)
+        except (RemoteCodeRequired, ScorerUnavailable):
+            raise
+        except Exception as exc:   # noqa: BLE001 - re-raised with the model named and the likely cause
+            raise _wrap_load_error(recipe, options, "model", exc) from exc
+    missing = [k for k in info.get("missing_keys", ()) if "position_ids" not in k]
+    if missing:
+        # Freshly initialised weights make a random model that still "scores"; the canary gates it, this says why.
+        warnings.warn(f"{recipe.alias}: {len(missing)} weights were not in the checkpoint and are randomly "
+                      f"initialised: {', '.join(sorted(missing)[:5])}{' ...' if len(missing) > 5 else ''}",
+                      RuntimeWarning, stacklevel=2)
+    tokens = _load_tokenizer(recipe, options, config)
+    cls = HFCausalScorer if recipe.kind == "causal" else HFMaskedScorer
+    return cls(model, tokens, recipe=recipe, device=device, dtype=dtype, batch_size=options.batch_size,
+               revision=_resolved_revision(recipe, model))
+
+
+__all__ = ["Encoding", "NucleotideTokenizer", "HFCausalScorer", "HFMaskedScorer", "Evo2Scorer", "load_scorer",
+           "resolve_device", "resolve_dtype", "SCORER_VERSION"]

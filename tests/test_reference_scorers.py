@@ -1,0 +1,513 @@
+"""The vectorised reference scorers of scorers/biophysical.py against slow per-sequence implementations, and
+the ``scores:FILE`` replay scorer.
+
+The slow versions below are deliberately plain: one sequence at a time, string slicing and Python loops, written
+from the rules of anchor_mit.md section 4 (and the paper's scripts it audits), sharing only the matrices of
+scorers/pwm.py — whose values the constant tests pin separately. They run on the paper's 650 stored sequences
+(when the data directory is available) and on hypothesis-drawn sequences rich in promoter motifs.
+"""
+
+from __future__ import annotations
+
+import collections
+import functools
+import json
+import math
+import random
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from fixtures.datasets import DataUnavailable
+from fixtures.grammar import reverse_complement
+from scorers import biophysical as bp
+from scorers import pwm
+from scorers.registry import ScorerOptions, resolve
+from scorers.replay import ReplayScores
+from scorers.runner import score_sequences
+
+HYPOTHESIS = settings(max_examples=40, deadline=None, derandomize=True, database=None,
+                      suppress_health_check=[HealthCheck.too_slow])
+
+
+# ------------------------------------------------------------------------------------------------------
+# slow reference implementations
+# ------------------------------------------------------------------------------------------------------
+
+def rows(matrix):
+    """A scorers.pwm matrix as the paper's list of {base: value} rows."""
+    return [dict(zip("ACGT", map(float, row))) for row in matrix]
+
+
+def pwm_at(seq, matrix_rows, start):
+    total = 0.0
+    for i, row in enumerate(matrix_rows):
+        total += row[seq[start + i]]
+    return total
+
+
+def best_window(seq, matrix_rows):
+    """(first best start, best score) over the forward strand."""
+    best_pos, best = 0, -math.inf
+    for p in range(len(seq) - len(matrix_rows) + 1):
+        s = pwm_at(seq, matrix_rows, p)
+        if s > best:
+            best_pos, best = p, s
+    return best_pos, best
+
+
+P35, P10, PUP, PEXT = rows(pwm.PWM_MINUS_35), rows(pwm.PWM_MINUS_10), rows(pwm.PWM_UP), rows(pwm.PWM_EXTENDED_10)
+
+
+def slow_pa_pwm(seq):
+    s10 = pwm_at(seq, P10, 53)
+    score = pwm_at(seq, P35, 30) + s10 + 0.5 * pwm_at(seq, PUP, 15) - 0.5 * abs((53 - 30 - 6) - 17)
+    ext = pwm_at(seq, PEXT, 50)
+    if ext > 1.0:
+        score += ext * (1.5 if s10 < 5.0 else 0.5)
+    return score
+
+
+def slow_nocomp(seq):
+    return pwm_at(seq, P35, 30) + pwm_at(seq, P10, 53) - 0.5 * abs((53 - 30 - 6) - 17)
+
+
+def slow_nopos(seq):
+    _, b35 = best_window(seq, P35)
+    _, b10 = best_window(seq, P10)
+    _, bup = best_window(seq, PUP)
+    _, bext = best_window(seq, PEXT)
+    score = b35 + b10 + 0.5 * bup
+    if bext > 1.0:
+        score += bext * (1.5 if b10 < 5.0 else 0.5)
+    return score
+
+
+def slow_thermo(seq):
+    dg35 = pwm_at(seq, rows(pwm.THERMO_MINUS_35), 30)
+    dg10 = pwm_at(seq, rows(pwm.THERMO_MINUS_10), 53)
+    spacing = {12: -2.0, 13: -1.5, 14: -1.0, 15: -0.3, 16: -0.1, 17: 1.0, 18: -0.1, 19: -0.5, 20: -1.0,
+               21: -1.5, 22: -2.0}.get(53 - 30 - 6, -4.0)
+    region = seq[15:35]
+    at = (region.count("A") + region.count("T")) / len(region)
+    up = 2.5 if at > 0.8 else 1.5 if at > 0.7 else 0.5 if at > 0.6 else 0.0
+    ext = 2.0 if seq[50:52] == "TG" else 0.5 if seq[50] == "T" else 0.0
+    if dg10 < 8.0 and ext > 1.0:
+        ext *= 2.0
+    return dg35 + dg10 + spacing + up + ext
+
+
+def slow_scan(seq, expected_35=30, expected_10=53):
+    p35, s35 = best_window(seq, P35)
+    p10, s10 = best_window(seq, P10)
+    score = s35 + s10
+    score += -(abs(p35 - expected_35) + abs(p10 - expected_10)) * 0.3
+    score += -abs((p10 - p35 - 6) - 17) * 0.4
+    if p35 >= p10:
+        score -= 5.0
+    best_ext = -math.inf
+    for p in range(max(0, p10 - 5), p10):
+        best_ext = max(best_ext, pwm_at(seq, PEXT, p))
+    if best_ext > 1.0:
+        score += best_ext * (1.5 if s10 < 7.0 else 0.3)
+    lo, hi = max(0, p35 - 25), p35 - 5
+    if hi > lo:
+        region = seq[lo:hi]
+        at = (region.count("A") + region.count("T")) / len(region)
+        if at > 0.75:
+            score += 2.0 * (at - 0.5)
+    return score
+
+
+def slow_rpa(seq):
+    n = len(seq)
+    rc = reverse_complement(seq)
+    r35 = rows(pwm.RPA_MINUS_35)
+    r10s = [rows(pwm.RPA_MINUS_10_INTACT), rows(pwm.RPA_MINUS_10_BROKEN)]
+    hits35, hits10 = [], []
+    for p in range(n - 5):
+        for strand, text, pos in (("+", seq, p), ("-", rc, n - p - 6)):
+            s = pwm_at(text, r35, p)
+            if s >= -2.0:
+                hits35.append((pos, s, strand))
+            for r10 in r10s:
+                s = pwm_at(text, r10, p)
+                if s >= -2.0:
+                    hits10.append((pos, s, strand))
+
+    @functools.lru_cache(maxsize=None)          # the same −35 is paired with several −10s
+    def up_score(p35, strand):
+        lo, hi = (max(0, p35 - 20), p35) if strand == "+" else (p35 + 6, min(n, p35 + 26))
+        if hi - lo < 6:
+            return 0.0
+        best = 0.0
+        for w in range(lo, hi - 8):
+            if w + 9 > n:
+                continue
+            region = seq[w:w + 9]
+            at = sum(b in "AT" for b in region) / 9
+            if at >= 0.7:
+                run = longest = 0
+                for b in region:
+                    run = run + 1 if b == "A" else 0
+                    longest = max(longest, run)
+                best = max(best, at * 2.0 + (longest / 9) * 1.0)
+        return best
+
+    def ext_score(p10, strand):
+        start = p10 - 3 if strand == "+" else p10 + 6
+        if start < 0 or start + 3 > n:
+            return 0.0
+        tri = seq[start:start + 3] if strand == "+" else reverse_complement(seq[start:start + 3])
+        return 2.0 if tri == "TGT" else 1.0 if tri[0] == "T" and tri[2] == "T" else 0.0
+
+    # Every same-strand (−35, −10) pair with spacing 15–19: the −10 hits are looked up by (position, strand)
+    # instead of looping over all of them, which visits the same pairs much faster.
+    hits10_at = collections.defaultdict(list)
+    for p10, s10, strand10 in hits10:
+        hits10_at[p10, strand10].append(s10)
+    best = -math.inf
+    for p35, s35, strand in hits35:
+        for spacing in range(15, 20):
+            p10 = p35 + 6 + spacing if strand == "+" else p35 - 6 - spacing
+            for s10 in hits10_at.get((p10, strand), []):
+                score = s35 + s10 + (2.0 - 0.5 * abs(spacing - 17))
+                if strand == "+":
+                    score += 1.0
+                up = up_score(p35, strand)
+                if up > 1.5:
+                    score += up * 2.0
+                score += ext_score(p10, strand) * 1.5
+                best = max(best, score)
+    return -10.0 if best == -math.inf else best
+
+
+def slow_baseline_pwm(seq):
+    return pwm_at(seq, rows(pwm.BASELINE_MINUS_35), 30) + pwm_at(seq, rows(pwm.BASELINE_MINUS_10), 53)
+
+
+def slow_kmer_paper(seq):
+    freq = {"A": 0.246, "C": 0.254, "G": 0.254, "T": 0.246}
+    total = 0.0
+    for i in range(len(seq) - 5):
+        f = 1.0
+        for b in seq[i:i + 6]:
+            f *= freq[b]
+        total += math.log(f)
+    return total
+
+
+SLOW = {
+    "pa-pwm": (slow_pa_pwm, True),
+    "pa-pwm-nocomp": (slow_nocomp, True),
+    "pa-pwm-nopos": (slow_nopos, False),
+    "thermo": (slow_thermo, True),
+    "scan": (slow_scan, False),
+    "rpa-pwm": (slow_rpa, False),
+    "pwm": (slow_baseline_pwm, True),
+    "kmer-paper": (slow_kmer_paper, False),
+}
+
+
+def assert_same(name, vectorised, slow_values, sequences):
+    slow_values = np.asarray(slow_values, dtype=np.float64)
+    diff = np.abs(np.asarray(vectorised) - slow_values)
+    # 1e-9: the vectorised scores are rounded to 9 decimals (scorers.pwm.exact); a real rule error is ≥ 0.1.
+    bad = np.flatnonzero(diff > 1e-9)
+    assert bad.size == 0, (f"{name}: vectorised != slow for {bad.size} sequences, e.g. {sequences[bad[0]]} "
+                           f"vectorised {vectorised[bad[0]]} slow {slow_values[bad[0]]}")
+
+
+# ------------------------------------------------------------------------------------------------------
+# sequences
+# ------------------------------------------------------------------------------------------------------
+
+MOTIFS = ["TTGACA", "TATAAT", "TGTAAT", "TGT", "TG", "AAAAAA", "AAAAAAGCA", "TTTTTT", "ACA", "ATTATA",
+          "TGTCAA", "AAAAAAAAA", "TTGATA", "ACATTA"]
+
+
+@st.composite
+def motif_rich(draw, min_length, max_length):
+    """An ACGT string of a drawn length made of random bases and promoter-like motifs (either strand)."""
+    length = draw(st.integers(min_length, max_length))
+    pieces = draw(st.lists(st.one_of(st.sampled_from(MOTIFS), st.text("ACGT", min_size=1, max_size=7)),
+                           min_size=1, max_size=40))
+    text = "".join(pieces)
+    while len(text) < length:
+        text += text or "A"
+    return text[:length]
+
+
+@st.composite
+def layout_sequences(draw):
+    """A 100 nt background with the layout's elements pasted at their MIT positions (each maybe)."""
+    seq = list(draw(motif_rich(100, 100)))
+    for start, options in ((15, ["AAAAAAGCA", "AAAAAAAAA", "TTTTTTTTT", "AAAAAAGAG"]),
+                           (30, ["TTGACA", "TTGACT", "TTGATA", "CCCCCC"]),
+                           (50, ["TGT", "TGA", "TAT", "GGG"]),
+                           (53, ["TATAAT", "TGTAAT", "TCTAAT", "GGGGGG"])):
+        if draw(st.booleans()):
+            element = draw(st.sampled_from(options))
+            seq[start:start + len(element)] = element
+    return "".join(seq)
+
+
+@pytest.fixture(scope="module")
+def stored_sequences():
+    try:
+        from fixtures.legacy import load_mit_v1
+        return list(load_mit_v1().sequences)
+    except DataUnavailable as exc:
+        pytest.skip(str(exc))
+
+
+# ------------------------------------------------------------------------------------------------------
+# constants: the paper's published anchor values
+# ------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("matrix, motif, expected", [
+    (pwm.PWM_MINUS_35, "TTGACA", 9.0), (pwm.PWM_MINUS_10, "TATAAT", 9.5), (pwm.PWM_MINUS_10, "TGTAAT", 5.0),
+    (pwm.PWM_UP, "AAAAAAAAA", 7.0), (pwm.PWM_EXTENDED_10, "TGA", 3.3),
+    (pwm.THERMO_MINUS_10, "TATAAT", 13.0), (pwm.THERMO_MINUS_10, "TGTAAT", 7.0),
+    (pwm.THERMO_MINUS_35, "TTGACA", 12.0),
+    (pwm.RPA_MINUS_35, "TTGACA", 9.0), (pwm.RPA_MINUS_10_INTACT, "TATAAT", 9.0),
+    (pwm.RPA_MINUS_10_BROKEN, "TGTAAT", 9.0),
+    (pwm.BASELINE_MINUS_35, "TTGACA", 9.6), (pwm.BASELINE_MINUS_10, "TATAAT", 10.2),
+    (pwm.BASELINE_MINUS_10, "TGTAAT", 7.4),
+])
+def test_matrix_consensus_scores(matrix, motif, expected):
+    assert pwm.exact(pwm.window_score(pwm_codes(motif), matrix, 0))[0] == pytest.approx(expected, abs=1e-12)
+
+
+def pwm_codes(text):
+    from fixtures.grammar import encode
+    return encode([text])
+
+
+def test_kmer_paper_ratio_of_tgtaat_to_tataat():
+    # anchor_mit.md s2: under the paper's "hexamer frequencies" TGTAAT/TATAAT = 1.0325.
+    table = bp.PAPER_KMER_LOG_TABLE
+    ratio = math.exp(table[pwm.window_codes(pwm_codes("TGTAAT"), 6)[0, 0]]
+                     - table[pwm.window_codes(pwm_codes("TATAAT"), 6)[0, 0]])
+    assert ratio == pytest.approx(0.254 / 0.246, rel=1e-12)
+    assert round(ratio, 4) == 1.0325
+
+
+def test_longest_a_run_table():
+    for mask in range(512):
+        bits = [(mask >> k) & 1 for k in range(9)]
+        longest = max((len(run) for run in "".join(map(str, bits)).split("0")), default=0)
+        assert bp.LONGEST_A_RUN[mask] == longest
+
+
+# ------------------------------------------------------------------------------------------------------
+# vectorised == slow
+# ------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", sorted(SLOW))
+def test_vectorised_equals_slow_on_stored_sequences(name, stored_sequences):
+    slow, _ = SLOW[name]
+    assert_same(name, resolve(name).score(stored_sequences), [slow(s) for s in stored_sequences],
+                stored_sequences)
+
+
+@pytest.mark.parametrize("name", sorted(SLOW))
+@HYPOTHESIS
+@given(data=st.data())
+def test_vectorised_equals_slow_on_drawn_sequences(name, data):
+    slow, fixed = SLOW[name]
+    if fixed:
+        # Fixed-layout scorers read [0, 100); a 3' flank must not change the score.
+        sequences = data.draw(st.lists(layout_sequences(), min_size=1, max_size=6))
+        flanks = data.draw(st.lists(st.text("ACGT", max_size=12), min_size=len(sequences),
+                                    max_size=len(sequences)))
+        scored = [s + f for s, f in zip(sequences, flanks)]
+        assert_same(name, resolve(name).score(scored), [slow(s) for s in sequences], scored)
+    else:
+        # Scanning scorers: any length, mixed in one batch (scored group by group).
+        sequences = data.draw(st.lists(st.one_of(layout_sequences(), motif_rich(9, 140)), min_size=1, max_size=6))
+        assert_same(name, resolve(name).score(sequences), [slow(s) for s in sequences], sequences)
+
+
+def test_rpa_without_any_candidate_box_scores_invalid():
+    assert resolve("rpa-pwm").score(["C" * 100, "CCCCCCCCC"]).tolist() == [-10.0, -10.0]
+
+
+def test_rpa_sees_reverse_strand_promoters():
+    fwd = "C" * 10 + "AAAAAAAAA" + "C" * 11 + "TTGACA" + "C" * 14 + "TGT" + "TATAAT" + "C" * 41
+    score_fwd, score_rc = resolve("rpa-pwm").score([fwd, reverse_complement(fwd)])
+    # The reverse-strand parse misses the +1 strand bonus; it also loses the UP's A-run bonus, because the
+    # paper counts A runs on the forward strand (the UP reads TTTTTTTTT there).
+    assert score_fwd > score_rc > 9.0 + 9.0
+
+
+# ------------------------------------------------------------------------------------------------------
+# input handling and registry
+# ------------------------------------------------------------------------------------------------------
+
+NAMES = ["rpa-pwm", "thermo", "scan", "pa-pwm-nopos", "pa-pwm-nocomp", "pwm", "kmer", "kmer-paper"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_registered_with_stable_name(name):
+    scorer = resolve(name)
+    assert scorer.name == name and scorer.kind in ("likelihood", "energy", "score")
+    assert bool(getattr(scorer, "fixed_layout", False)) == (name in ("thermo", "pa-pwm-nocomp", "pwm"))
+
+
+@pytest.mark.parametrize("name", ["thermo", "pa-pwm-nocomp", "pwm"])
+def test_fixed_layout_rejects_short_sequences(name):
+    with pytest.raises(ValueError, match=r"#1 \(99 nt\)"):
+        resolve(name).score(["A" * 100, "A" * 99])
+
+
+@pytest.mark.parametrize("name", ["rpa-pwm", "scan", "pa-pwm-nopos", "kmer-paper"])
+def test_scanning_scorers_reject_non_acgt(name):
+    with pytest.raises(ValueError, match="outside ACGT in #0"):
+        resolve(name).score(["ACGTN" * 20])
+
+
+def test_scores_are_finite_float64_of_shape_n():
+    sequences = ["".join(random.Random(i).choice("ACGT") for _ in range(100)) for i in range(7)]
+    for name in ["rpa-pwm", "thermo", "scan", "pa-pwm-nopos", "pa-pwm-nocomp", "pwm", "kmer-paper"]:
+        values = resolve(name).score(sequences)
+        assert values.dtype == np.float64 and values.shape == (7,) and np.isfinite(values).all()
+
+
+# ------------------------------------------------------------------------------------------------------
+# the genome k-mer model
+# ------------------------------------------------------------------------------------------------------
+
+def test_count_kmers_both_strands_equals_counter_on_circular_genome():
+    genome = "".join(random.Random(3).choice("ACGT") for _ in range(3000))
+    counts = bp.count_kmers_both_strands(genome)
+    expected = collections.Counter()
+    for strand in (genome, reverse_complement(genome)):
+        circular = strand + strand[:5]
+        expected.update(circular[i:i + 6] for i in range(len(strand)))
+    index = {"".join(k): i for i, k in enumerate(
+        a + b + c + d + e + f for a in "ACGT" for b in "ACGT" for c in "ACGT" for d in "ACGT"
+        for e in "ACGT" for f in "ACGT")}
+    assert counts.sum() == 2 * len(genome)
+    assert {k: int(counts[i]) for k, i in index.items() if counts[i]} == dict(expected)
+
+
+def test_kmer_log_table_pseudocount_formula():
+    counts = np.zeros(4096, dtype=np.int64)
+    counts[0], counts[4095] = 3, 3
+    table = bp.kmer_log_table_from_counts(counts)
+    assert table[0] == pytest.approx(math.log(4 / (6 + 4096)))
+    assert table[1] == pytest.approx(math.log(1 / (6 + 4096)))
+
+
+@pytest.fixture(scope="module")
+def ecoli_table():
+    try:
+        return bp.ecoli_kmer_log_table()
+    except DataUnavailable as exc:
+        pytest.skip(str(exc))
+
+
+def test_ecoli_kmer_table_counts_the_real_genome(ecoli_table):
+    counts = np.exp(ecoli_table) * (2 * 4_641_652 + 4096) - 1          # invert the pseudocount formula
+    assert counts.sum() == pytest.approx(2 * 4_641_652, rel=1e-9)
+    all_kmers = ((np.arange(4096)[:, None] // 4 ** np.arange(5, -1, -1)) % 4).astype(np.uint8)   # (4096, 6)
+    rc_index = pwm.window_codes(pwm.reverse_complement_codes(all_kmers), 6)[:, 0]
+    assert np.allclose(counts, counts[rc_index])                      # both strands: rc-symmetric
+    # GATC (Dam sites) is common, the CTAG tetranucleotide is famously rare in E. coli.
+    gatc = pwm.window_codes(pwm_codes("GATCGATC"), 6)[0]
+    ctag = pwm.window_codes(pwm_codes("CTAGCTAG"), 6)[0]
+    assert counts[gatc].mean() > 2 * counts[ctag].mean()
+
+
+def test_kmer_scorer_equals_slow_lookup(ecoli_table, stored_sequences):
+    index = {}
+    for i in range(4096):
+        index["".join("ACGT"[(i >> (2 * (5 - j))) & 3] for j in range(6))] = i
+    slow = [sum(ecoli_table[index[s[i:i + 6]]] for i in range(len(s) - 5)) for s in stored_sequences]
+    scorer = resolve("kmer", ScorerOptions())
+    assert np.allclose(scorer.score(stored_sequences), slow, rtol=0, atol=1e-9)
+
+
+# ------------------------------------------------------------------------------------------------------
+# scores:FILE replay
+# ------------------------------------------------------------------------------------------------------
+
+IDS = ["A_000", "A_001", "B_000"]
+SEQS = ["A" * 100, "C" * 100, "G" * 100]
+
+
+def write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+def test_replay_id_keyed_json(tmp_path):
+    path = write(tmp_path, "s.json", json.dumps({"B_000": 3.0, "A_000": 1.0, "A_001": 2.0}))
+    scorer = resolve("scores:" + path)
+    assert scorer.name == "scores:" + path and "sha256=" in scorer.fingerprint
+    assert score_sequences(scorer, IDS, SEQS).tolist() == [1.0, 2.0, 3.0]
+
+
+def test_replay_class_keyed_json_and_model_wrapper(tmp_path):
+    class_keyed = {"A": [1.0, 2.0], "B": [3.0]}
+    for name, content in (("c.json", class_keyed), ("all.json", {"caduceus": class_keyed})):
+        scorer = resolve("scores:" + write(tmp_path, name, json.dumps(content)))
+        assert scorer.score_with_ids(IDS, SEQS).tolist() == [1.0, 2.0, 3.0]
+    several = write(tmp_path, "two.json", json.dumps({"m1": class_keyed, "m2": {"A": [9.0, 9.0], "B": [9.0]}}))
+    with pytest.raises(ValueError, match="several models"):
+        ReplayScores(several)
+    assert ReplayScores(several + "#m2").score_with_ids(IDS, SEQS).tolist() == [9.0, 9.0, 9.0]
+
+
+def test_replay_csv_from_python_m_scorers(tmp_path):
+    rows_ = "id,sequence,score\n" + "".join(f"{i},{s},{k}.5\n" for k, (i, s) in enumerate(zip(IDS, SEQS)))
+    scorer = resolve("scores:" + write(tmp_path, "s.csv", rows_))
+    assert scorer.score_with_ids(IDS, SEQS).tolist() == [0.5, 1.5, 2.5]
+    with pytest.raises(ValueError, match="sequences differ .* A_001"):
+        scorer.score_with_ids(IDS, [SEQS[0], "T" * 100, SEQS[2]])
+
+
+def test_replay_sequence_keyed(tmp_path):
+    path = write(tmp_path, "q.csv", "sequence,score\n" + "".join(f"{s},{k}\n" for k, s in enumerate(SEQS)))
+    assert ReplayScores(path).score(SEQS).tolist() == [0.0, 1.0, 2.0]
+    jpath = write(tmp_path, "q.json", json.dumps({s: float(k) for k, s in enumerate(SEQS)}))
+    assert ReplayScores(jpath).score_with_ids(IDS, SEQS).tolist() == [0.0, 1.0, 2.0]
+
+
+def test_replay_names_missing_and_extra_ids(tmp_path):
+    path = write(tmp_path, "s.json", json.dumps({"A_000": 1.0, "A_001": 2.0, "Z_999": 0.0}))
+    with pytest.raises(ValueError) as info:
+        ReplayScores(path).score_with_ids(IDS, SEQS)
+    assert "missing from the file: B_000" in str(info.value) and "extra ids" in str(info.value)
+    assert "Z_999" in str(info.value)
+
+
+def test_replay_names_duplicated_json_keys(tmp_path):
+    path = write(tmp_path, "d.json", '{"A_000": 1.0, "A_001": 2.0, "A_000": 5.0, "B_000": 3.0}')
+    with pytest.raises(ValueError, match="duplicated keys A_000"):
+        ReplayScores(path)
+
+
+def test_replay_names_duplicated_csv_ids(tmp_path):
+    path = write(tmp_path, "d.csv", "id,score\nA_000,1\nA_001,2\nB_000,3\nA_001,4\n")
+    with pytest.raises(ValueError, match="duplicated ids A_001"):
+        ReplayScores(path)
+
+
+def test_replay_rejects_non_numbers_and_bad_headers(tmp_path):
+    with pytest.raises(ValueError, match=r"A_001.*not a number"):
+        ReplayScores(write(tmp_path, "n.json", '{"A_000": 1.0, "A_001": "x"}'))
+    with pytest.raises(ValueError, match="needs a header"):
+        ReplayScores(write(tmp_path, "h.csv", "name,value\nA_000,1\n"))
+    with pytest.raises(FileNotFoundError, match="no such file"):
+        resolve("scores:" + str(tmp_path / "absent.json"))
+
+
+def test_replay_id_keyed_file_needs_ids(tmp_path):
+    path = write(tmp_path, "s.json", json.dumps({"A_000": 1.0}))
+    with pytest.raises(ValueError, match="keyed by id"):
+        ReplayScores(path).score(["A" * 100])

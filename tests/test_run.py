@@ -1,0 +1,82 @@
+"""End-to-end runs of the conformance suite in a subprocess, as a user runs it."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_mit(tmp_path, *args, timeout=300):
+    out = tmp_path / "report"
+    proc = subprocess.run([sys.executable, "-m", "pytest", "mit_tests", "-q", "-p", "no:randomly",
+                           f"--mit-report={out}", "--mit-cache=none", *args],
+                          cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+    results = out / "mit-results.json"
+    return proc, (json.loads(results.read_text()) if results.exists() else None), out
+
+
+@pytest.fixture(scope="module")
+def three_models(tmp_path_factory):
+    return run_mit(tmp_path_factory.mktemp("three"), "--model=pa-pwm", "--model=at-content", "--model=random")
+
+
+def test_reference_scorer_passes_every_gate(tmp_path):
+    proc, results, out = run_mit(tmp_path, "--model=pa-pwm")
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    props = results["models"]["pa-pwm"]["properties"]
+    gated = ["motif", "compensation", "scramble", "up_position", "spacing", "strand"]
+    assert {p: props[p]["verdict"] for p in gated} == {p: "pass" for p in gated}
+    assert (out / "mit-report.html").stat().st_size > 10_000
+
+
+def test_three_models_give_one_report_with_three_rows(three_models):
+    proc, results, out = three_models
+    assert proc.returncode == 1, "failing models must make the run exit non-zero"
+    assert list(results["models"]) == ["pa-pwm", "at-content", "random"]
+    at = results["models"]["at-content"]["properties"]
+    assert at["compensation"]["verdict"] == "pass", at["compensation"]
+    assert at["scramble"]["verdict"] == "fail" and at["up_position"]["verdict"] == "fail"
+    html = (out / "mit-report.html").read_text()
+    assert 'id="mit-matrix"' in html and html.count("<tr><th>") >= 3
+    for name in ("seed", "alpha", "set", "set_sha256", "versions"):
+        assert name in results
+    assert results["seed"] == 42 and results["set_sha256"]["core"]
+
+
+def test_a_failed_gate_prints_its_statistics_and_what_went_wrong(three_models):
+    proc, _, _ = three_models
+    assert "at-content fails scramble: it scores the UP element moved into the spacer" in proc.stdout
+    assert "p = 1, n = 50, ties = 50" in proc.stdout
+
+
+def test_unknown_model_is_a_usage_error_listing_the_accepted_forms(tmp_path):
+    proc, _, _ = run_mit(tmp_path, "--model=pa_pwm")
+    assert proc.returncode == 4, proc.stderr
+    assert "unknown --model 'pa_pwm'" in proc.stderr and "pa-pwm" in proc.stderr and "hf-mlm:" in proc.stderr
+
+
+@pytest.mark.parametrize("spec, message", [
+    ("tests.bad_scorers:nan_scorer", "non-finite scores for C_003=nan"),
+    ("tests.bad_scorers:inf_scorer", "non-finite scores for C_000=inf"),
+    ("tests.bad_scorers:short_scorer", "returned shape"),
+])
+def test_bad_scorer_output_makes_its_tests_errors_never_passes(tmp_path, spec, message):
+    proc, results, _ = run_mit(tmp_path, f"--model={spec}", "-k", "not robustness")
+    assert proc.returncode == 1
+    assert message in proc.stdout, proc.stdout[-3000:]
+    verdicts = {p: r["verdict"] for p, r in next(iter(results["models"].values()))["properties"].items()}
+    assert "pass" not in verdicts.values() and verdicts["compensation"] == "error", verdicts
+
+
+def test_no_torch_import_for_the_reference_scorer(tmp_path):
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "pytest", "mit_tests", "-q", "-s", "--model=pa-pwm",
+                           f"--mit-report={tmp_path}", "-k", "compensation"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    imported = {line.split("|")[-1].strip().split(".")[0] for line in proc.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert "numpy" in imported, "importtime output not captured"
+    assert not imported & {"torch", "transformers"}, sorted(imported & {"torch", "transformers"})
