@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+sys.path.insert(0, str(ROOT))
 
 import torch  # noqa: E402
 
@@ -26,7 +26,7 @@ from fixtures.grammar import CONSENSUS_35, INTACT_10, MINUS_10, MINUS_35, draw_b
 from scorers.cache import ScoreCache  # noqa: E402
 from scorers.registry import ScorerOptions, resolve  # noqa: E402
 from scorers.runner import score_sequences  # noqa: E402
-from tiny_models import make_esm_char  # noqa: E402
+from tests.tiny_models import make_esm_char  # noqa: E402
 
 
 def mit_like(n: int, seed: int) -> list[str]:

@@ -20,7 +20,7 @@ def scored_nucleotides(scorer, sequences) -> np.ndarray:
     return np.array([len(s) for s in sequences], dtype=np.float64)
 
 
-def canary_result(scorer, repeats, repeat_scores, rescored, reference=None, reference_scores=None,
+def canary_result(scorer, repeats, repeat_scores, rescored, reference=None, reference_scores=None, reference_label: str = "",
                   max_nll: float = DEFAULT_MAX_NLL, seed: int = 0) -> PropertyResult:
     """Mean per-nucleotide NLL (nats) on the repeats must be below ``max_nll``, and two scorings identical.
 
@@ -32,6 +32,7 @@ def canary_result(scorer, repeats, repeat_scores, rescored, reference=None, refe
     details = {"max_nll": max_nll, "identical_rescoring": identical,
                "max_rescoring_difference": float(np.max(np.abs(np.asarray(repeat_scores) - rescored)))}
     if reference is not None:
+        details["promoter_nll_set"] = reference_label
         details["promoter_nll_per_nt"] = float(np.mean(-np.asarray(reference_scores)
                                                        / scored_nucleotides(scorer, reference)))
     passed = mean_nll < max_nll and identical

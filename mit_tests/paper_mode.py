@@ -43,7 +43,8 @@ def ties(first: Sequence[float], second: Sequence[float]) -> int:
 
 
 def win_rate(first: Sequence[float], second: Sequence[float]) -> float:
-    """CSS (first = E, second = D) or SCR (first = E, second = H): the share of index pairs with first > second."""
+    """CSS (first = E, second = D) or SCR (first = E, second = H): the share of index pairs with
+    first > second."""
     return float(np.mean(wins(first, second)))
 
 
@@ -69,7 +70,8 @@ def benjamini_hochberg(p_values: Sequence[float]) -> np.ndarray:
     """
     p = np.asarray(p_values, dtype=np.float64)
     if np.isnan(p).any():
-        raise ValueError(f"NaN p-values at positions {np.flatnonzero(np.isnan(p)).tolist()}; replace them first")
+        where = np.flatnonzero(np.isnan(p)).tolist()
+        raise ValueError(f"NaN p-values at positions {where}; replace them first")
     m = p.size
     order = np.argsort(p, kind="stable")
     scaled = p[order] * m / np.arange(1, m + 1)

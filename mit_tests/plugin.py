@@ -44,7 +44,8 @@ def pytest_collection_modifyitems(config, items):
     for entry in read_xfails(path):
         matched = [item for item in items if entry in item.nodeid]
         for item in matched:
-            item.add_marker(pytest.mark.xfail(reason=f"listed in {path}: {entry}", strict=False))
+            item.add_marker(pytest.mark.xfail(reason=f"listed in {path}: {entry}", strict=False,
+                                               raises=AssertionError))  # errors are never excused
         if not matched:
             config.issue_config_time_warning(
                 pytest.PytestConfigWarning(f"--mit-xfails entry {entry!r} matches no test"), stacklevel=2)
@@ -66,6 +67,7 @@ def mit_canary(mit_model, pytestconfig, mit_seed):
     condition = "A" if "A" in reference.conditions else "C"
     return canary_result(mit_model.scorer, list(canary.sequences), mit_model.scores_by_role["canary"],
                          rescored, reference.member_sequences(condition), mit_model.scores("core", condition),
+                         reference_label=f"{reference.name} class {condition}",
                          max_nll=pytestconfig.getoption("--mit-canary-nll"), seed=mit_seed)
 
 

@@ -29,6 +29,8 @@ Y_UNITS = "score difference / model SD"
 BOX_35, BOX_10, UP_LENGTH = (30, 36), (53, 59), 9
 UP_CORRECT, UP_WRONG = 15, (60, 90)
 SPACING_OPTIMUM, SPACING_ACCEPTED = 17, (16, 18)
+SCORED_KINDS = ("intact", "broken", "compensated")                 # titration scores, centred per model
+TITRATION_KINDS = SCORED_KINDS + ("compensation_effect",)          # ... and their matched difference
 DPI = 110
 
 
@@ -71,11 +73,13 @@ def _details(results: dict, spec: str, prop: str) -> dict:
     return (results["models"][spec]["properties"].get(prop) or {}).get("details") or {}
 
 
-def _curve(points: dict, sd: float, x_of=float) -> Curve:
-    """``points`` = ``{label: {"mean", "ci": [lo, hi]}}`` (JSON keys are strings) → a Curve sorted by x."""
-    rows = sorted((x_of(k), v["mean"], *((v.get("ci") or [None, None])[:2])) for k, v in points.items())
-    as_array = (lambda i: np.array([np.nan if r[i] is None else r[i] for r in rows], dtype=np.float64) / sd)
-    return Curve(np.array([r[0] for r in rows], dtype=np.float64), as_array(1), as_array(2), as_array(3))
+def _curve(points: dict, sd: float, shift: float = 0.0) -> Curve:
+    """``points`` = ``{x label: {"mean", "ci": [lo, hi]}}`` (JSON keys are strings) → a Curve sorted by x, with
+    ``shift`` subtracted and the result divided by ``sd``. A missing CI bound becomes NaN."""
+    rows = sorted((float(label), point["mean"], *((point.get("ci") or [None, None])[:2]))
+                  for label, point in points.items())
+    columns = np.array([[np.nan if value is None else value for value in row] for row in rows], dtype=np.float64)
+    return Curve(columns[:, 0], *((columns[:, i] - shift) / sd for i in (1, 2, 3)))
 
 
 def probe_curves(results: dict, scales: dict, prop: str) -> dict[str, Curve]:
@@ -101,15 +105,9 @@ def titration_curves(results: dict, scales: dict) -> dict[str, dict[str, Curve]]
         if not titration:
             continue
         sd = scales[spec]["sd"]
-        kinds = {kind: {level: row[kind] for level, row in titration.items()}
-                 for kind in ("intact", "broken", "compensated", "compensation_effect")}
-        centre = float(np.mean([v["mean"] for kind in ("intact", "broken", "compensated")
-                                for v in kinds[kind].values()]))
-        found[spec] = {kind: _curve({level: {"mean": v["mean"] - (0 if kind == "compensation_effect" else centre),
-                                             "ci": [None if c is None else
-                                                    c - (0 if kind == "compensation_effect" else centre)
-                                                    for c in (v.get("ci") or [None, None])]}
-                                     for level, v in points.items()}, sd)
+        kinds = {kind: {level: row[kind] for level, row in titration.items()} for kind in TITRATION_KINDS}
+        centre = float(np.mean([point["mean"] for kind in SCORED_KINDS for point in kinds[kind].values()]))
+        found[spec] = {kind: _curve(points, sd, shift=centre if kind in SCORED_KINDS else 0.0)
                        for kind, points in kinds.items()}
     return found
 
@@ -140,10 +138,8 @@ def _colours(specs) -> dict[str, tuple]:
 
 
 def _short(spec: str, width: int = 28) -> str:
-    """Legend label: ``scores:`` paths shortened to their file name."""
-    if spec.startswith("scores:"):
-        spec = "scores:" + Path(spec[7:]).name
-    return spec if len(spec) <= width else "…" + spec[-(width - 1):]
+    from reports.matrix import short_spec
+    return short_spec(spec, width)
 
 
 def _draw_curves(ax, curves: dict[str, Curve], colours: dict, dodge: float, linestyle="-", label=True) -> None:
@@ -221,7 +217,7 @@ def _up_position(curves, colours):
 def _titration(curves, colours):
     from matplotlib.lines import Line2D
     figure, (left, right) = _new_figure(10.5, 3.9, ncols=2)
-    styles = {"intact": "-", "broken": "--", "compensated": ":"}
+    styles = dict(zip(SCORED_KINDS, ("-", "--", ":")))
     for kind, style in styles.items():
         _draw_curves(left, {spec: c[kind] for spec, c in curves.items()}, colours, dodge=0.004, linestyle=style,
                      label=False)

@@ -32,7 +32,11 @@ def _number(value, digits=2) -> str:
 
 
 def _p(value) -> str:
-    return "–" if value is None else f"{value:.2g}" if value < 0.001 else f"{value:.3f}"
+    if value is None:
+        return "–"
+    if value == 0:                          # underflowed: smaller than any double
+        return "< 1e-300"
+    return f"{value:.2g}" if value < 0.001 else f"{value:.3f}"
 
 
 def shown_verdict(record: dict) -> str:
@@ -65,7 +69,17 @@ def _secondary(prop: str, record: dict) -> str:
 
 
 def _sups(keys, footnotes: FootnoteNumbers) -> str:
-    return "".join(f'<sup><a href="#mit-fn-{n}">{n}</a></sup>' for n in (footnotes.number(k) for k in keys))
+    """``<sup>1,4</sup>`` with each number linked to its footnote (separate sups would read as 14)."""
+    links = [f'<a href="#mit-fn-{n}">{n}</a>' for n in (footnotes.number(k) for k in keys)]
+    return f"<sup>{','.join(links)}</sup>" if links else ""
+
+
+def short_spec(spec: str, width: int = 40) -> str:
+    """A model name that fits a table cell: ``scores:`` specs by file name, others cut from the left."""
+    path = spec.removeprefix("scores:").replace("\\", "/")
+    if spec.startswith("scores:") and "/" in path:
+        spec = "scores:…/" + path.rsplit("/", 1)[-1]
+    return spec if len(spec) <= width else "…" + spec[-(width - 1):]
 
 
 def _cell(spec: str, prop: str, record: dict, footnotes: FootnoteNumbers) -> str:
@@ -95,7 +109,7 @@ def _cell(spec: str, prop: str, record: dict, footnotes: FootnoteNumbers) -> str
 
 
 def _model_header(spec: str, model: dict, footnotes: FootnoteNumbers) -> str:
-    shown = spec if len(spec) <= 40 else "…" + spec[-39:]
+    shown = short_spec(spec)
     fingerprint = html.escape(str(model.get("fingerprint") or ""))
     return (f'<th class="mit-model" scope="row" title="{html.escape(spec, quote=True)}">{html.escape(shown)}'
             f'{_sups(model_notes(spec), footnotes)}<div class="mit-small mit-fingerprint">{fingerprint}</div></th>')
@@ -124,6 +138,19 @@ def footnotes_html(footnotes: FootnoteNumbers) -> str:
     general = "".join(f"<li>{html.escape(text)}</li>" for text in GENERAL_NOTES)
     return (f'<div class="mit-notes"><ol class="mit-footnotes">{items}</ol>'
             f'<ul class="mit-general-notes">{general}</ul></div>')
+
+
+def not_measured_html(results: dict) -> str:
+    """One line per property that no model measured, with why (e.g. the natural classes are not built)."""
+    reasons: dict[str, str] = {}
+    for prop in MATRIX_PROPERTIES:
+        records = [m["properties"].get(prop) for m in results["models"].values()]
+        if records and all(r is not None and r.get("verdict") == "skip" for r in records):
+            reasons[prop] = records[0].get("reason") or "skipped"
+    if not reasons:
+        return ""
+    items = "".join(f"<li><b>{html.escape(prop)}</b>: {html.escape(why)}</li>" for prop, why in reasons.items())
+    return f'<div id="mit-not-measured"><p>Not measured in this run:</p><ul>{items}</ul></div>'
 
 
 def run_facts_html(results: dict) -> str:

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import html
 import os
+import warnings
 from pathlib import Path
 
 import pytest
 
-from reports.matrix import html_matrix, run_facts_html, text_matrix
+from reports.matrix import text_matrix
 from reports.results import ResultCollector, write_json
 
 REPORT_HTML = "mit-report.html"
 REPORT_JSON = "mit-results.json"
 _COLLECTOR = pytest.StashKey[ResultCollector]()
 _RESULTS = pytest.StashKey[dict]()
+_TOP_HTML = pytest.StashKey[str]()
 
 
 def pytest_addoption(parser):
@@ -64,10 +66,36 @@ def pytest_sessionfinish(session):
     if hasattr(config, "workerinput") or not collector.models:
         return
     results = collector.to_json(config)
-    config.stash[_RESULTS] = results
     out = Path(config.getoption("--mit-report"))
     out.mkdir(parents=True, exist_ok=True)
+    figures, scales, png_names = _write_figures(results, out)
+    config.stash[_RESULTS] = results
     write_json(results, out / REPORT_JSON)
+    from reports.page import top_of_report
+    config.stash[_TOP_HTML] = top_of_report(results, figures or [], scales, png_names)
+
+
+def _write_figures(results: dict, out: Path):
+    """Renders the figures, writes them as PNG beside the report and records their scales in ``results``.
+
+    Returns ``(figures, scales, {name: file name})``; figures is None when rendering failed, which costs the
+    report its figures (with a warning), never the run's JSON.
+    """
+    from reports import figures as figs      # matplotlib is imported only here, when a report is written
+    scales = figs.model_scales(results)
+    results["figures"] = {"y_units": figs.Y_UNITS, "scales": scales, "files": {}}
+    try:
+        rendered = figs.render(results, scales)
+    except Exception as exc:                 # noqa: BLE001 - a broken figure must not lose the results
+        results["figures"]["error"] = f"{type(exc).__name__}: {exc}"
+        warnings.warn(f"MIT report: figures not drawn: {exc}", stacklevel=1)
+        return None, scales, {}
+    for stale in out.glob("mit-*.png"):      # a figure this run has no data for must not survive from an old run
+        stale.unlink()
+    paths = figs.write_pngs(rendered, out)
+    png_names = {figure.name: path.name for figure, path in zip(rendered, paths)}
+    results["figures"]["files"] = png_names
+    return rendered, scales, png_names
 
 
 def pytest_terminal_summary(terminalreporter, config):
@@ -83,23 +111,42 @@ def pytest_html_report_title(report):
 
 
 def pytest_html_results_summary(prefix, summary, postfix, session):
-    results = session.config.stash.get(_RESULTS, None)
-    if results:
-        prefix.extend(["<h2>Model × property</h2>", html_matrix(results), run_facts_html(results)])
+    top = session.config.stash.get(_TOP_HTML, None)
+    if top:
+        prefix.append(top)
+
+
+STAT_COLUMNS = ("estimate", "95% CI", "p", "n", "ties", "what the model got wrong")
+
+
+def _column_class(offset: int) -> str:
+    # numbers stay on one line; the sentence wraps
+    return "mit-col mit-col-sentence" if offset == len(STAT_COLUMNS) - 1 else "mit-col mit-col-number"
 
 
 def pytest_html_results_table_header(cells):
-    cells.insert(2, "<th>Estimate [95% CI]</th>")
-    cells.insert(3, "<th>p</th>")
-    cells.insert(4, "<th>n (ties)</th>")
-    cells.insert(5, "<th>What the model got wrong</th>")
+    for offset, name in enumerate(STAT_COLUMNS):
+        cells.insert(2 + offset, f'<th class="{_column_class(offset)}">{name}</th>')
+
+
+def _three(value) -> str:
+    return "–" if value is None else f"{value:.3f}"
+
+
+def _statistics(report) -> list[str]:
+    """The cells of one test row, in STAT_COLUMNS order; empty for tests that measured nothing."""
+    measured = next((v for k, v in getattr(report, "user_properties", ()) if k == "mit_result"), None) or {}
+    error = next((v for k, v in getattr(report, "user_properties", ()) if k == "mit_error"), None)
+    ci = measured.get("ci") or [None, None]
+    sentence = measured.get("failure") or error or ""
+    if not measured:
+        return ["", "", "", "", "", sentence]
+    p = measured.get("p")
+    return [_three(measured.get("estimate")), f"[{_three(ci[0])}, {_three(ci[1])}]",
+            "–" if p is None else format(p, ".3g"), str(measured.get("n", "")), str(measured.get("ties", "")),
+            sentence]
 
 
 def pytest_html_results_table_row(report, cells):
-    measured = next((v for k, v in getattr(report, "user_properties", ()) if k == "mit_result"), None) or {}
-    estimate, ci = measured.get("estimate"), measured.get("ci") or [None, None]
-    fmt = (lambda x: "–" if x is None else f"{x:.3f}")
-    cells.insert(2, f"<td>{fmt(estimate)} [{fmt(ci[0])}, {fmt(ci[1])}]</td>" if measured else "<td></td>")
-    cells.insert(3, f"<td>{'–' if measured.get('p') is None else format(measured['p'], '.3g')}</td>")
-    cells.insert(4, f"<td>{measured.get('n', '')} ({measured.get('ties', '')})</td>" if measured else "<td></td>")
-    cells.insert(5, f"<td>{html.escape(measured.get('failure') or '')}</td>")
+    for offset, value in enumerate(_statistics(report)):
+        cells.insert(2 + offset, f'<td class="{_column_class(offset)}">{html.escape(value)}</td>')

@@ -77,7 +77,7 @@ class ResultCollector:
 
     def finalise(self) -> None:
         """Fill the properties no test reported and add Holm-adjusted p-values across each model's gates."""
-        for spec, props in self.models.items():
+        for props in self.models.values():
             for prop, reason in NOT_BUILT.items():
                 props.setdefault(prop, {"verdict": "skip", "reason": reason})
             gated = [p for p in GATED if p in props and props[p].get("p") is not None]

@@ -4,7 +4,10 @@
 Every rule and constant follows the paper's code as audited in anchor_mit.md section 4 (biophysical models,
 ``mit_benchmark/models/biophysical.py`` @f93aa74 and ``scripts/rpa_pwm.py``) and section 3 (baselines). Each
 scorer maps ``n`` ACGT strings to float64 ``(n,)`` scores, higher = more promoter-like, working on ``(n, L)``
-uint8 codes (A0 C1 G2 T3) with one-hot look-ups and ``sliding_window_view``: no per-base Python loop.
+uint8 codes (A0 C1 G2 T3): no per-base Python loop. Fixed windows are matrix look-ups (``window_score``);
+scans index every window as a base-4 number once (``window_codes``) and read the score of each matrix from a
+table over all 4**width windows (``window_table``), so the reverse strand is a permuted table, not a second
+scan.
 
 Scores that are equal in exact arithmetic must tie (the paper's CSS/SCR use a strict ">"), so the PWM-based
 scores pass through ``scorers.pwm.exact``. Scanning scorers accept any length ≥ 9 nt and score sequences of
@@ -13,20 +16,20 @@ different lengths group by group; fixed-layout scorers read only ``[0, 100)``.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import threading
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from fixtures.grammar import EXTENDED_10, LENGTH, MINUS_10, MINUS_35, UP, encode
 from scorers.protocol import check_sequences, fixed_layout_codes
 from scorers.pwm import (BASELINE_MINUS_10, BASELINE_MINUS_35, PWM_EXTENDED_10, PWM_MINUS_10, PWM_MINUS_35,
                          PWM_UP, RPA_MINUS_10_BROKEN, RPA_MINUS_10_INTACT, RPA_MINUS_35, THERMO_MINUS_10,
-                         THERMO_MINUS_35, THERMO_SPACING, THERMO_SPACING_OTHER, exact, reverse_complement_codes,
-                         scan_scores, window_codes, window_score)
+                         THERMO_MINUS_35, THERMO_SPACING, THERMO_SPACING_OTHER, all_kmers, exact,
+                         reverse_complement_codes, window_codes, window_score, window_table)
 from scorers.reference import extended_10_bonus
 from scorers.registry import register
 
@@ -35,10 +38,64 @@ SCAN_MIN_LENGTH = PWM_UP.shape[0]       # the widest scanned matrix (UP, 9 nt)
 SPACING = MINUS_10.start - MINUS_35.stop    # 17 bp in the MIT layout
 
 
+def _reverse_complement_index(width: int) -> np.ndarray:
+    """``(4**width,)`` index of the reverse complement of each ``width``-mer (a permutation)."""
+    return window_codes(reverse_complement_codes(all_kmers(width)), width)[:, 0]
+
+
+@functools.cache
+def _tables() -> dict[str, np.ndarray]:
+    """Score tables over all windows (``window_table``), built once per process (≈20 ms, mostly the 4**9 UP
+    tables). Keys ending in ``_rc`` score the reverse strand: the table read at the reverse complement."""
+    rc6 = _reverse_complement_index(6)
+    rpa_10 = np.maximum(window_table(RPA_MINUS_10_INTACT), window_table(RPA_MINUS_10_BROKEN))
+    rpa_35 = window_table(RPA_MINUS_35)
+    # A window is an RPA candidate box only when it scores ≥ −2; others can never be part of a parse.
+    rpa_35 = np.where(rpa_35 >= RPA_THRESHOLD, rpa_35, -np.inf)
+    rpa_10 = np.where(rpa_10 >= RPA_THRESHOLD, rpa_10, -np.inf)
+    tri = all_kmers(3)
+    return {
+        "35": window_table(PWM_MINUS_35), "10": window_table(PWM_MINUS_10),
+        "up": window_table(PWM_UP), "ext": window_table(PWM_EXTENDED_10),
+        "rpa_35": rpa_35, "rpa_10": rpa_10, "rpa_35_rc": rpa_35[rc6], "rpa_10_rc": rpa_10[rc6],
+        "rpa_up": _rpa_up_table(),
+        # The 3 bp 5′ of a −10: forward TGT → 2, TnT → 1; on the reverse strand the reverse complement of the
+        # 3 bp 3′ of the box is read, which is TGT iff they are ACA and TnT iff they are AnA.
+        "rpa_ext": np.where((tri[:, 0] == T) & (tri[:, 2] == T), np.where(tri[:, 1] == G, 2.0, 1.0), 0.0),
+        "rpa_ext_rc": np.where((tri[:, 0] == A) & (tri[:, 2] == A), np.where(tri[:, 1] == C, 2.0, 1.0), 0.0),
+    }
+
+
+def _uniform_codes(sequences: Sequence[str], length: int | None, min_length: int) -> np.ndarray | None:
+    """``(n, L)`` codes when every sequence is an ACGT string of one length L (= ``length`` if given,
+    ≥ ``min_length``), else None. A fast path: one join and one table look-up instead of checking each
+    string in Python; anything unusual falls back to ``check_sequences``, which names the offending ids."""
+    lengths = set(map(len, sequences))
+    if len(lengths) != 1 or (length is not None and lengths != {length}) or min(lengths) < min_length:
+        return None
+    try:
+        codes = encode(sequences)
+    except (TypeError, UnicodeError, ValueError):
+        return None
+    return None if (codes == 255).any() else codes
+
+
+def _layout_codes(sequences: Sequence[str], name: str) -> np.ndarray:
+    """``(n, 100)`` codes of the MIT layout window (``fixed_layout_codes`` semantics, with the fast path).
+    An empty batch gives ``(0, 100)`` so that window look-ups still broadcast."""
+    if len(sequences) == 0:
+        return np.zeros((0, LENGTH), dtype=np.uint8)
+    codes = _uniform_codes(sequences, LENGTH, LENGTH)
+    return codes if codes is not None else fixed_layout_codes(sequences, name)
+
+
 def _by_length(sequences: Sequence[str], name: str, min_length: int,
                score_codes: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
     """Check ``sequences`` (ACGT, ≥ ``min_length``) and score them with ``score_codes`` ((m, L) codes → (m,)),
     one call per distinct length, results in input order."""
+    codes = _uniform_codes(sequences, None, min_length) if len(sequences) else None
+    if codes is not None:
+        return score_codes(codes)
     check_sequences(sequences, min_length=min_length)
     out = np.empty(len(sequences), dtype=np.float64)
     lengths = np.fromiter((len(s) for s in sequences), dtype=np.int64, count=len(sequences))
@@ -64,7 +121,7 @@ class PAPWMNoComp:
     fingerprint: str = "pa-pwm-nocomp/v1 (anchor_mit.md s4)"
 
     def score(self, sequences: Sequence[str]) -> np.ndarray:
-        codes = fixed_layout_codes(sequences, self.name)
+        codes = _layout_codes(sequences, self.name)
         s35 = window_score(codes, PWM_MINUS_35, MINUS_35.start)
         s10 = window_score(codes, PWM_MINUS_10, MINUS_10.start)
         return exact(s35 + s10 - 0.5 * abs(SPACING - 17))
@@ -73,10 +130,11 @@ class PAPWMNoComp:
 def nopos_codes(codes: np.ndarray) -> np.ndarray:
     """``(n,)`` PA-PWM without positions: the best forward-strand window of each matrix anywhere
     (S35 + S10 + 0.5·UP), plus PA-PWM's extended −10 rule applied to the best ext window and best S10."""
-    best_35 = scan_scores(codes, PWM_MINUS_35).max(axis=1)
-    best_10 = scan_scores(codes, PWM_MINUS_10).max(axis=1)
-    best_up = scan_scores(codes, PWM_UP).max(axis=1)
-    best_ext = scan_scores(codes, PWM_EXTENDED_10).max(axis=1)
+    tables, six = _tables(), window_codes(codes, 6)
+    best_35 = tables["35"][six].max(axis=1)
+    best_10 = tables["10"][six].max(axis=1)
+    best_up = tables["up"][window_codes(codes, 9)].max(axis=1)
+    best_ext = tables["ext"][window_codes(codes, 3)].max(axis=1)
     return exact(best_35 + best_10 + 0.5 * best_up + extended_10_bonus(best_ext, best_10))
 
 
@@ -100,14 +158,15 @@ class PAPWMNoPos:
 
 THERMO_UP_WIDTH = 20            # the AT window starts at the UP (15) and runs 20 bp, over the −35 box
 # Step function on the A+T count of that window: > 16/20 (AT > 0.8) → 2.5, > 14/20 → 1.5, > 12/20 → 0.5.
-# Integer counts give the same decisions as the paper's float fractions (16/20 == 0.8 exactly, so not "> 0.8").
+# Integer counts give the same decisions as the paper's float fractions (16/20 == 0.8 exactly: not "> 0.8").
 THERMO_UP_STEPS = ((16, 2.5), (14, 1.5), (12, 0.5))
 
 
 @dataclass(frozen=True)
 class Thermodynamic:
-    """The paper's "thermodynamic" model: ΔG35 + ΔG10 + spacing(17 → +1) + UP(AT step) + ext, every element at
-    its MIT position; the ext term ("TG" at 50 → 2, "T" then not G → 0.5) doubles when ΔG10 < 8 and ext > 1."""
+    """The paper's "thermodynamic" model: ΔG35 + ΔG10 + spacing(17 → +1) + UP(AT step) + ext, every element
+    at its MIT position; the ext term ("TG" at 50 → 2, "T" then not G → 0.5) doubles when ΔG10 < 8 and
+    ext > 1."""
 
     name: str = "thermo"
     kind: str = "energy"
@@ -116,7 +175,7 @@ class Thermodynamic:
     fingerprint: str = "thermo/v1 (anchor_mit.md s4)"
 
     def score(self, sequences: Sequence[str]) -> np.ndarray:
-        codes = fixed_layout_codes(sequences, self.name)
+        codes = _layout_codes(sequences, self.name)
         dg35 = window_score(codes, THERMO_MINUS_35, MINUS_35.start)
         dg10 = window_score(codes, THERMO_MINUS_10, MINUS_10.start)
         dg_spacing = THERMO_SPACING.get(SPACING, THERMO_SPACING_OTHER)
@@ -151,8 +210,9 @@ def scan_codes(codes: np.ndarray, expected_35: int = SCAN_EXPECTED_35,
     """
     n, length = codes.shape
     rows = np.arange(n)
-    s35_all = scan_scores(codes, PWM_MINUS_35)
-    s10_all = scan_scores(codes, PWM_MINUS_10)
+    tables, six = _tables(), window_codes(codes, 6)
+    s35_all = tables["35"][six]                  # (n, L − 5)
+    s10_all = tables["10"][six]
     p35 = s35_all.argmax(axis=1)                 # argmax keeps the first maximum, like the paper's strict ">"
     p10 = s10_all.argmax(axis=1)
     s35, s10 = s35_all[rows, p35], s10_all[rows, p10]
@@ -161,13 +221,14 @@ def scan_codes(codes: np.ndarray, expected_35: int = SCAN_EXPECTED_35,
     score = score + -np.abs(p10 - p35 - 6 - 17) * 0.4
     score = score - 5.0 * (p35 >= p10)
     # Extended −10: best window starting in [max(0, p10 − 5), p10); none when p10 = 0.
-    ext_all = scan_scores(codes, PWM_EXTENDED_10)                   # (n, L − 2)
+    ext_all = tables["ext"][window_codes(codes, 3)]                  # (n, L − 2)
     starts = np.arange(ext_all.shape[1])
     in_range = (starts >= np.maximum(p10 - 5, 0)[:, None]) & (starts < p10[:, None])
     best_ext = np.where(in_range, ext_all, -np.inf).max(axis=1)
     score = score + np.where(best_ext > 1.0, best_ext * np.where(s10 < 7.0, 1.5, 0.3), 0.0)
     # UP: A+T fraction of [max(0, p35 − 25), p35 − 5) from a prefix sum of A/T indicators.
-    at_prefix = np.concatenate([np.zeros((n, 1), np.int64), np.cumsum((codes == A) | (codes == T), axis=1)], axis=1)
+    at_prefix = np.zeros((n, length + 1), dtype=np.int64)
+    at_prefix[:, 1:] = np.cumsum((codes == A) | (codes == T), axis=1)
     up_start, up_end = np.maximum(p35 - 25, 0), p35 - 5
     has_region = up_end > up_start
     width = np.where(has_region, up_end - up_start, 1)
@@ -206,84 +267,77 @@ RPA_UP_BONUS = 2.0                   # ... and then adds this × its score
 RPA_EXT_BONUS = 1.5                  # ext: TGT → 2, TnT → 1, times this
 RPA_INVALID = -10.0                  # no valid same-strand pair
 
-# Longest run of consecutive 1 bits in each 9-bit mask (bit k = base k of a 9-mer is A), for the A-run term.
-_masks = np.arange(1 << RPA_UP_WIDTH)
-_run = np.zeros(_masks.size, dtype=np.int64)
-_longest = np.zeros(_masks.size, dtype=np.int64)
-for _bit in range(RPA_UP_WIDTH):          # 9 vectorised steps over all 512 masks, once at import
-    _run = np.where((_masks >> _bit) & 1, _run + 1, 0)
-    _longest = np.maximum(_longest, _run)
-LONGEST_A_RUN = _longest
-del _masks, _run, _longest, _bit
-
-
-def rpa_up_window_scores(codes: np.ndarray) -> np.ndarray:
-    """``(n, L − 8)`` score of the 9-mer starting at each position: 2·AT + (longest A run)/9 when AT ≥ 0.7,
-    else 0 (the paper's running best starts at 0, so 0 never wins). A runs are counted on the forward strand,
-    also for reverse-strand parses, as the paper does."""
-    windows = sliding_window_view(codes, RPA_UP_WIDTH, axis=1)                  # (n, W, 9)
-    at_count = ((windows == A) | (windows == T)).sum(axis=2)
-    mask = ((windows == A).astype(np.int64) << np.arange(RPA_UP_WIDTH)).sum(axis=2)
-    value = (at_count / 9) * 2.0 + (LONGEST_A_RUN[mask] / 9) * 1.0
+def _rpa_up_table() -> np.ndarray:
+    """``(4**9,)`` RPA UP score of every 9-mer: 2·AT + (longest A run)/9 when AT ≥ 0.7, else 0 (the paper's
+    running best starts at 0, so 0 never wins). A runs are counted on the forward strand, also for
+    reverse-strand parses, as the paper does."""
+    kmers = all_kmers(RPA_UP_WIDTH)                                       # (4**9, 9)
+    at_count = ((kmers == A) | (kmers == T)).sum(axis=1)
+    run = np.zeros(kmers.shape[0], dtype=np.int64)
+    longest = np.zeros(kmers.shape[0], dtype=np.int64)
+    for k in range(RPA_UP_WIDTH):                                          # 9 array steps over all 9-mers
+        run = np.where(kmers[:, k] == A, run + 1, 0)
+        longest = np.maximum(longest, run)
+    value = (at_count / 9) * 2.0 + (longest / 9) * 1.0
     return np.where(at_count >= RPA_UP_MIN_AT, value, 0.0)
 
 
-def _rpa_up_bonus(up: np.ndarray, n_starts: int, strand: str) -> np.ndarray:
-    """``(n, n_starts)`` UP term for a −35 at each forward position p: the best 9-mer window fully inside the
-    20 bp upstream of the box (forward: [p − 20, p); reverse strand: [p + 6, p + 26), clipped to the sequence),
+RPA_UP_REACH = RPA_UP_WINDOW - RPA_UP_WIDTH + 1     # 12 possible 9-mer starts in a 20 bp window
+
+
+def _rpa_up_bonus(up: np.ndarray, n_starts: int) -> dict[str, np.ndarray]:
+    """``{"+": (n, n_starts), "-": (n, n_starts)}`` UP term for a −35 at each forward position p, from ``up``
+    ((n, L − 8) score of the 9-mer at each start): the best window fully inside the 20 bp upstream of the box
+    on its strand (forward starts [p − 20, p − 9]; reverse strand [p + 6, p + 17]; clipped to the sequence),
     times RPA_UP_BONUS when it exceeds RPA_UP_FOUND, else 0."""
-    n, n_windows = up.shape
-    reach = RPA_UP_WINDOW - RPA_UP_WIDTH + 1                                       # 12 window starts
-    if strand == "+":
-        # Window starts w ∈ [p − 20, p − 9]; zero padding stands for starts before 0 (value 0 never wins).
-        padded = np.concatenate([np.zeros((n, RPA_UP_WINDOW)), up, np.zeros((n, reach))], axis=1)
-        best = sliding_window_view(padded, reach, axis=1)[:, :n_starts].max(axis=2)
-    else:
-        # Window starts w ∈ [p + 6, p + 17]; starts past L − 9 do not exist (zero padding).
-        padded = np.concatenate([up, np.zeros((n, 6 + reach + n_starts))], axis=1)
-        best = sliding_window_view(padded[:, 6:], reach, axis=1)[:, :n_starts].max(axis=2)
-    return np.where(best > RPA_UP_FOUND, best * RPA_UP_BONUS, 0.0)
+    n, width = up.shape
+    # Zero columns stand for starts outside the sequence (a 0 never wins: the paper's running best starts
+    # at 0). Column c of `padded` is the 9-mer at c − 20.
+    padded = np.zeros((n, RPA_UP_WINDOW + width + RPA_UP_REACH + n_starts + 6))
+    padded[:, RPA_UP_WINDOW:RPA_UP_WINDOW + width] = up
+    # Sliding maximum over 12 consecutive starts by doubling: windows of 2, 4, 8, then 8 + 4 = 12.
+    m2 = np.maximum(padded[:, :-1], padded[:, 1:])
+    m4 = np.maximum(m2[:, :-2], m2[:, 2:])
+    m8 = np.maximum(m4[:, :-4], m4[:, 4:])
+    m12 = np.maximum(m8[:, :-4], m4[:, 8:])          # m12[:, c] = max(padded[:, c : c + 12])
+    forward = m12[:, 0:n_starts]                                          # starts p − 20 … p − 9
+    reverse = m12[:, RPA_UP_WINDOW + 6:RPA_UP_WINDOW + 6 + n_starts]      # starts p + 6 … p + 17
+    return {strand: np.where(best > RPA_UP_FOUND, best * RPA_UP_BONUS, 0.0)
+            for strand, best in (("+", forward), ("-", reverse))}
 
 
-def _rpa_ext_bonus(codes: np.ndarray, n_starts: int, strand: str) -> np.ndarray:
-    """``(n, n_starts)`` ext term for a −10 at each forward position p: the 3 bp 5′ of the box on its strand
-    (forward [p − 3, p); reverse strand the reverse complement of [p + 6, p + 9)), TGT → 2, TnT → 1, × 1.5."""
-    n, length = codes.shape
-    tri = sliding_window_view(codes, 3, axis=1)                                      # (n, L − 2, 3)
+def _rpa_ext_bonus(three: np.ndarray, n_starts: int, strand: str) -> np.ndarray:
+    """``(n, n_starts)`` ext term for a −10 at each forward position p, from the 3-mer index ``three``
+    ((n, L − 2)): forward the 3 bp at p − 3, reverse strand the reverse complement of the 3 bp at p + 6;
+    TGT → 2, TnT → 1, times 1.5; 0 where those bases fall outside the sequence."""
+    n = three.shape[0]
     if strand == "+":
-        value = np.where((tri[..., 0] == T) & (tri[..., 2] == T), np.where(tri[..., 1] == G, 2.0, 1.0), 0.0)
-        shifted = np.concatenate([np.zeros((n, 3)), value], axis=1)                  # index p reads start p − 3
+        value = _tables()["rpa_ext"][three]
+        shifted = np.concatenate([np.zeros((n, 3)), value], axis=1)          # index p reads start p − 3
     else:
-        # The reverse complement of xyz is TGT iff xyz = ACA, and TnT iff x = z = A.
-        value = np.where((tri[..., 0] == A) & (tri[..., 2] == A), np.where(tri[..., 1] == C, 2.0, 1.0), 0.0)
-        shifted = np.concatenate([value[:, 5:], np.zeros((n, 9))], axis=1)           # index p reads start p + 6
+        value = _tables()["rpa_ext_rc"][three]
+        shifted = np.concatenate([value[:, 6:], np.zeros((n, 9))], axis=1)   # index p reads start p + 6
     return shifted[:, :n_starts] * RPA_EXT_BONUS
 
 
 def rpa_codes(codes: np.ndarray) -> np.ndarray:
     """``(n,)`` RPA-PWM score of ``(n, L)`` codes: the best same-strand (−35, −10) parse on either strand.
 
-    Boxes are candidate windows scoring ≥ −2 (−10: the better of the intact and broken matrices); a parse needs
-    spacing 15–19 (−10 downstream of the −35 on its strand) and scores S35 + S10 + spacing + 1 (forward) +
-    UP + ext. No valid parse scores −10.
+    Boxes are candidate windows scoring ≥ −2 (−10: the better of the intact and broken matrices); a parse
+    needs spacing 15–19 (−10 downstream of the −35 on its strand) and scores S35 + S10 + spacing
+    + 1 (forward) + UP + ext. No valid parse scores −10. Positions are forward-strand starts; a
+    reverse-strand box at p is the reverse complement of the window at p.
     """
     n, length = codes.shape
     n_starts = length - 6 + 1
-    rc = reverse_complement_codes(codes)
-    up = rpa_up_window_scores(codes)
+    tables = _tables()
+    six, three = window_codes(codes, 6), window_codes(codes, 3)
+    up = _rpa_up_bonus(tables["rpa_up"][window_codes(codes, RPA_UP_WIDTH)], n_starts)
     best = np.full(n, -np.inf)
     for strand in "+-":                                  # two strands × five spacings: array ops over (n, L)
-        if strand == "+":
-            s35 = scan_scores(codes, RPA_MINUS_35)
-            s10 = np.maximum(scan_scores(codes, RPA_MINUS_10_INTACT), scan_scores(codes, RPA_MINUS_10_BROKEN))
-        else:
-            # A hit at start q of the reverse complement is the box at forward start L − 6 − q.
-            s35 = scan_scores(rc, RPA_MINUS_35)[:, ::-1]
-            s10 = np.maximum(scan_scores(rc, RPA_MINUS_10_INTACT), scan_scores(rc, RPA_MINUS_10_BROKEN))[:, ::-1]
-        s35 = np.where(s35 >= RPA_THRESHOLD, s35, -np.inf)
-        s10 = np.where(s10 >= RPA_THRESHOLD, s10, -np.inf)
-        box35 = s35 + _rpa_up_bonus(up, n_starts, strand)
-        box10 = s10 + _rpa_ext_bonus(codes, n_starts, strand)
+        suffix = "" if strand == "+" else "_rc"
+        box35 = tables["rpa_35" + suffix][six] + up[strand]
+        box10 = tables["rpa_10" + suffix][six] + _rpa_ext_bonus(three, n_starts, strand)
         strand_bonus = RPA_STRAND_BONUS if strand == "+" else 0.0
         for spacing in RPA_SPACINGS:
             gap = 6 + spacing
@@ -293,7 +347,7 @@ def rpa_codes(codes: np.ndarray) -> np.ndarray:
                 pair = box35[:, :n_starts - gap] + box10[:, gap:]
             else:                 # −10 at p, −35 at p + 6 + s (upstream on the reverse strand)
                 pair = box10[:, :n_starts - gap] + box35[:, gap:]
-            best = np.maximum(best, (pair + RPA_SPACING_SCORE[spacing] + strand_bonus).max(axis=1))
+            best = np.maximum(best, pair.max(axis=1) + (RPA_SPACING_SCORE[spacing] + strand_bonus))
     return exact(np.where(np.isfinite(best), best, RPA_INVALID))
 
 
@@ -327,7 +381,7 @@ class PaperPWMBaseline:
     fingerprint: str = "pwm/v1 (paper motifs.py matrices, windows 30/53)"
 
     def score(self, sequences: Sequence[str]) -> np.ndarray:
-        codes = fixed_layout_codes(sequences, self.name)
+        codes = _layout_codes(sequences, self.name)
         return exact(window_score(codes, BASELINE_MINUS_35, MINUS_35.start)
                      + window_score(codes, BASELINE_MINUS_10, MINUS_10.start))
 
@@ -336,20 +390,20 @@ KMER = 6
 
 
 def kmer_log_table_from_base_frequencies(frequencies: Sequence[float], k: int = KMER) -> np.ndarray:
-    """``(4**k,)`` ln f(kmer) of an independence model: f = Π f(base), multiplied left to right from 1.0 in the
-    paper's order of operations. Index = the k-mer as a base-4 number, first base most significant."""
+    """``(4**k,)`` ln f(kmer) of an independence model: f = Π f(base), multiplied left to right from 1.0 in
+    the paper's order of operations. Index = the k-mer as a base-4 number, first base most significant."""
     freq = np.asarray(frequencies, dtype=np.float64)
     product = np.ones(4 ** k)
-    digits = (np.arange(4 ** k)[:, None] // 4 ** np.arange(k - 1, -1, -1)) % 4     # (4**k, k), first base first
-    for position in range(k):                                                      # k vectorised products
+    digits = all_kmers(k)                                       # (4**k, k), first base first
+    for position in range(k):                                   # k vectorised products
         product = product * freq[digits[:, position]]
     return np.log(product)
 
 
 def score_kmers(codes: np.ndarray, log_table: np.ndarray, k: int = KMER) -> np.ndarray:
     """``(n,)`` Σ over the L − k + 1 overlapping k-mers of ``log_table[kmer]``, accumulated left to right
-    (``cumsum``) in the order of the paper's loop. (Its stored kmer scores still differ by one ulp for 12 of 650
-    sequences: float ``log`` itself differs between CPUs/libm builds.)"""
+    (``cumsum``) in the order of the paper's loop. (Its stored kmer scores still differ by one ulp for 12 of
+    650 sequences: float ``log`` itself differs between CPUs/libm builds.)"""
     terms = log_table[window_codes(codes, k)]
     return np.cumsum(terms, axis=1)[:, -1]
 
@@ -407,7 +461,7 @@ def count_kmers_both_strands(genome: str, k: int = KMER, circular: bool = True) 
 
 
 def kmer_log_table_from_counts(counts: np.ndarray, pseudocount: float = 1.0) -> np.ndarray:
-    """``(4**k,)`` ln[(count + pseudocount) / (total + 4**k · pseudocount)]: smoothed k-mer log-frequencies."""
+    """``(4**k,)`` smoothed k-mer log-frequencies ln[(count + pseudocount) / (total + 4**k · pseudocount)]."""
     counts = np.asarray(counts, dtype=np.float64)
     return np.log((counts + pseudocount) / (counts.sum() + counts.size * pseudocount))
 

@@ -34,7 +34,7 @@ import numpy as np
 import torch
 import transformers
 
-from scorers.protocol import ScoreError, check_sequences
+from scorers.protocol import check_sequences
 from scorers.recipes import Recipe, RemoteCodeRequired, ScorerUnavailable
 from scorers.registry import ScorerOptions
 
@@ -51,6 +51,7 @@ _HEAD_NAMES = ("lm_head", "cls", "head", "pred_head")
 _MEMO_LIMIT = 200_000
 
 OnScored = Callable[[dict], None]
+_OOM = getattr(torch, "OutOfMemoryError", None) or torch.cuda.OutOfMemoryError   # torch < 2.5 has only the latter
 
 
 def resolve_device(option: str | None) -> torch.device:
@@ -310,7 +311,7 @@ class _HFScorer:
                 stop = min(stop, int(group_end[start]))
             try:
                 run(start, stop)
-            except torch.OutOfMemoryError:
+            except _OOM:
                 if self.device.type != "cuda" or stop - start == 1:
                     raise
                 torch.cuda.empty_cache()
@@ -594,8 +595,13 @@ def load_scorer(recipe: Recipe, options: ScorerOptions):
     auto = transformers.AutoModelForCausalLM if recipe.kind == "causal" else transformers.AutoModelForMaskedLM
     with _hidden_modules(recipe.hide_modules):
         try:
-            config = (getattr(transformers, recipe.config_class) if recipe.config_class
-                      else transformers.AutoConfig).from_pretrained(recipe.hub_id, **common)
+            if recipe.config_class:
+                # A fixed config class ignores the checkpoint's auto_map for the config only (DNABERT-2 #92);
+                # the model class still comes from the checkpoint's code.
+                config = getattr(transformers, recipe.config_class).from_pretrained(recipe.hub_id,
+                                                                                    revision=recipe.revision)
+            else:
+                config = transformers.AutoConfig.from_pretrained(recipe.hub_id, **common)
             model, info = auto.from_pretrained(recipe.hub_id, config=config, dtype=dtype,
                                                output_loading_info=True, **common)
         except (RemoteCodeRequired, ScorerUnavailable):

@@ -107,7 +107,8 @@ RPA_MINUS_35 = matrix([
 _RPA_T = {"A": -0.5, "C": -1.0, "G": -1.0, "T": 1.5}
 _RPA_A = {"A": 1.5, "C": -1.0, "G": -1.0, "T": -0.5}
 RPA_MINUS_10_INTACT = matrix([_RPA_T, _RPA_A, _RPA_T, _RPA_A, _RPA_A, _RPA_T])
-RPA_MINUS_10_BROKEN = matrix([_RPA_T, {"A": -1.0, "C": -1.0, "G": 1.5, "T": -1.0}, _RPA_T, _RPA_A, _RPA_A, _RPA_T])
+_RPA_G = {"A": -1.0, "C": -1.0, "G": 1.5, "T": -1.0}
+RPA_MINUS_10_BROKEN = matrix([_RPA_T, _RPA_G, _RPA_T, _RPA_A, _RPA_A, _RPA_T])
 
 # The paper's "PWM baseline" (mit_benchmark/sequences/motifs.py, used by baselines.PWMBaseline). These differ
 # from PA-PWM's matrices: TTGACA = 9.6, TATAAT = 10.2, TGTAAT = 7.4.
@@ -135,7 +136,27 @@ def reverse_complement_codes(codes: np.ndarray) -> np.ndarray:
 
 
 def window_codes(codes: np.ndarray, width: int) -> np.ndarray:
-    """``(n, length - width + 1)`` int64 index of every ``width``-mer (base-4 number, first base most
-    significant), for table look-ups such as k-mer frequencies."""
-    windows = sliding_window_view(codes.astype(np.int64), width, axis=1)     # (n, starts, width)
-    return windows @ (4 ** np.arange(width - 1, -1, -1, dtype=np.int64))
+    """``(n, length - width + 1)`` index of every ``width``-mer (base-4 number, first base most significant),
+    for table look-ups such as k-mer frequencies or :func:`window_table` scores. int32 up to width 15 (half
+    the memory traffic of int64), int64 above."""
+    starts = codes.shape[1] - width + 1
+    index = codes[:, :starts].astype(np.int32 if width <= 15 else np.int64)
+    for k in range(1, width):                  # Horner's rule: ``width`` array ops, not a loop over bases
+        index = index * 4 + codes[:, k:k + starts]
+    return index
+
+
+def all_kmers(width: int) -> np.ndarray:
+    """``(4**width, width)`` uint8 codes of every ``width``-mer, row i = the k-mer whose index is i."""
+    return ((np.arange(4 ** width)[:, None] >> (2 * np.arange(width - 1, -1, -1))) & 3).astype(np.uint8)
+
+
+def window_table(pwm: np.ndarray) -> np.ndarray:
+    """``(4**width,)`` score of ``pwm`` on every possible window, indexed like :func:`window_codes`: scanning
+    a batch is then one look-up per window, ``window_table(pwm)[window_codes(codes, width)]``. Rows are
+    added left to right, the order of the paper's per-base loop."""
+    kmers = all_kmers(pwm.shape[0])
+    table = np.zeros(kmers.shape[0])
+    for k in range(pwm.shape[0]):
+        table = table + pwm[k, kmers[:, k]]
+    return table

@@ -5,8 +5,8 @@
 (c) the stored k-mer, PWM and random baseline scores equal our re-implementations.
 
 Expected values are the recomputations of anchor_mit.md section 6 (three decimals, "rec") and the paper's
-printed values (two decimals). Needs the data directory (``MIT_DATA_DIR``, e.g. ``../shared/data``); every test
-skips with the reason when it is absent.
+printed values (two decimals). Needs the data directory (``MIT_DATA_DIR``, e.g. ``../shared/data``); every
+test skips with the reason when it is absent.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from fixtures.datasets import DataUnavailable, paper_scores_key, resolve
 from fixtures.legacy import class_scores, load_mit_v1, paper_pairs, paper_random_scores
 from mit_tests import paper_mode
 from scorers.registry import resolve as resolve_scorer
-from scorers.replay import ReplayScores
 from scorers.runner import score_sequences
 
 # model: (CSS, one-sided t p, SCR, MES_nat, MES_syn) recomputed in anchor_mit.md s6 (3 decimals).
@@ -161,7 +160,8 @@ def test_table6_reference_scorers(name, mit_v1):
 def test_rpa_pwm_cannot_rank_intact_above_broken(mit_v1):
     by_class = class_scores(mit_v1, resolve_scorer("rpa-pwm").score(mit_v1.sequences))
     assert paper_mode.cohens_d(by_class["C"], by_class["D"]) == pytest.approx(-0.05, abs=0.005)
-    assert (by_class["C"].mean(), by_class["D"].mean()) == pytest.approx((22.95, 23.05), abs=0.0051)   # D: 23.055
+    means = (by_class["C"].mean(), by_class["D"].mean())
+    assert means == pytest.approx((22.95, 23.05), abs=0.0051)          # D is 23.055
 
 
 def test_pa_pwm_separates_d_and_e_by_pasted_blocks(mit_v1):

@@ -1,10 +1,11 @@
 """The vectorised reference scorers of scorers/biophysical.py against slow per-sequence implementations, and
 the ``scores:FILE`` replay scorer.
 
-The slow versions below are deliberately plain: one sequence at a time, string slicing and Python loops, written
-from the rules of anchor_mit.md section 4 (and the paper's scripts it audits), sharing only the matrices of
-scorers/pwm.py — whose values the constant tests pin separately. They run on the paper's 650 stored sequences
-(when the data directory is available) and on hypothesis-drawn sequences rich in promoter motifs.
+The slow versions below are deliberately plain: one sequence at a time, string slicing and Python loops,
+written from the rules of anchor_mit.md section 4 (and the paper's scripts it audits), sharing only the
+matrices of scorers/pwm.py — whose values the constant tests pin separately. They run on the paper's 650
+stored sequences (when the data directory is available) and on hypothesis-drawn sequences rich in promoter
+motifs. benchmarks/bench_reference.py times them against the vectorised scorers.
 """
 
 from __future__ import annotations
@@ -58,7 +59,11 @@ def best_window(seq, matrix_rows):
     return best_pos, best
 
 
-P35, P10, PUP, PEXT = rows(pwm.PWM_MINUS_35), rows(pwm.PWM_MINUS_10), rows(pwm.PWM_UP), rows(pwm.PWM_EXTENDED_10)
+P35, P10 = rows(pwm.PWM_MINUS_35), rows(pwm.PWM_MINUS_10)
+PUP, PEXT = rows(pwm.PWM_UP), rows(pwm.PWM_EXTENDED_10)
+T35, T10 = rows(pwm.THERMO_MINUS_35), rows(pwm.THERMO_MINUS_10)
+R35, R10S = rows(pwm.RPA_MINUS_35), [rows(pwm.RPA_MINUS_10_INTACT), rows(pwm.RPA_MINUS_10_BROKEN)]
+B35, B10 = rows(pwm.BASELINE_MINUS_35), rows(pwm.BASELINE_MINUS_10)
 
 
 def slow_pa_pwm(seq):
@@ -86,8 +91,8 @@ def slow_nopos(seq):
 
 
 def slow_thermo(seq):
-    dg35 = pwm_at(seq, rows(pwm.THERMO_MINUS_35), 30)
-    dg10 = pwm_at(seq, rows(pwm.THERMO_MINUS_10), 53)
+    dg35 = pwm_at(seq, T35, 30)
+    dg10 = pwm_at(seq, T10, 53)
     spacing = {12: -2.0, 13: -1.5, 14: -1.0, 15: -0.3, 16: -0.1, 17: 1.0, 18: -0.1, 19: -0.5, 20: -1.0,
                21: -1.5, 22: -2.0}.get(53 - 30 - 6, -4.0)
     region = seq[15:35]
@@ -124,15 +129,13 @@ def slow_scan(seq, expected_35=30, expected_10=53):
 def slow_rpa(seq):
     n = len(seq)
     rc = reverse_complement(seq)
-    r35 = rows(pwm.RPA_MINUS_35)
-    r10s = [rows(pwm.RPA_MINUS_10_INTACT), rows(pwm.RPA_MINUS_10_BROKEN)]
     hits35, hits10 = [], []
     for p in range(n - 5):
         for strand, text, pos in (("+", seq, p), ("-", rc, n - p - 6)):
-            s = pwm_at(text, r35, p)
+            s = pwm_at(text, R35, p)
             if s >= -2.0:
                 hits35.append((pos, s, strand))
-            for r10 in r10s:
+            for r10 in R10S:
                 s = pwm_at(text, r10, p)
                 if s >= -2.0:
                     hits10.append((pos, s, strand))
@@ -185,7 +188,7 @@ def slow_rpa(seq):
 
 
 def slow_baseline_pwm(seq):
-    return pwm_at(seq, rows(pwm.BASELINE_MINUS_35), 30) + pwm_at(seq, rows(pwm.BASELINE_MINUS_10), 53)
+    return pwm_at(seq, B35, 30) + pwm_at(seq, B10, 53)
 
 
 def slow_kmer_paper(seq):
@@ -295,11 +298,15 @@ def test_kmer_paper_ratio_of_tgtaat_to_tataat():
     assert round(ratio, 4) == 1.0325
 
 
-def test_longest_a_run_table():
-    for mask in range(512):
-        bits = [(mask >> k) & 1 for k in range(9)]
-        longest = max((len(run) for run in "".join(map(str, bits)).split("0")), default=0)
-        assert bp.LONGEST_A_RUN[mask] == longest
+def test_rpa_up_table_on_sampled_9mers():
+    table = bp._rpa_up_table()
+    rng = random.Random(9)
+    for _ in range(2000):
+        kmer = "".join(rng.choice("AAAT" if rng.random() < 0.7 else "ACGT") for _ in range(9))
+        at = sum(b in "AT" for b in kmer) / 9
+        longest = max(len(run) for run in "".join("A" if b == "A" else " " for b in kmer).split(" "))
+        expected = at * 2.0 + longest / 9 if at >= 0.7 else 0.0
+        assert table[pwm.window_codes(pwm_codes(kmer), 9)[0, 0]] == expected, kmer
 
 
 # ------------------------------------------------------------------------------------------------------
@@ -327,7 +334,8 @@ def test_vectorised_equals_slow_on_drawn_sequences(name, data):
         assert_same(name, resolve(name).score(scored), [slow(s) for s in sequences], scored)
     else:
         # Scanning scorers: any length, mixed in one batch (scored group by group).
-        sequences = data.draw(st.lists(st.one_of(layout_sequences(), motif_rich(9, 140)), min_size=1, max_size=6))
+        drawn = st.one_of(layout_sequences(), motif_rich(9, 140))
+        sequences = data.draw(st.lists(drawn, min_size=1, max_size=6))
         assert_same(name, resolve(name).score(sequences), [slow(s) for s in sequences], sequences)
 
 
@@ -367,6 +375,11 @@ def test_fixed_layout_rejects_short_sequences(name):
 def test_scanning_scorers_reject_non_acgt(name):
     with pytest.raises(ValueError, match="outside ACGT in #0"):
         resolve(name).score(["ACGTN" * 20])
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if n != "kmer"])
+def test_empty_batch_gives_empty_scores(name):
+    assert resolve(name).score([]).shape == (0,)
 
 
 def test_scores_are_finite_float64_of_shape_n():
@@ -457,7 +470,8 @@ def test_replay_class_keyed_json_and_model_wrapper(tmp_path):
     for name, content in (("c.json", class_keyed), ("all.json", {"caduceus": class_keyed})):
         scorer = resolve("scores:" + write(tmp_path, name, json.dumps(content)))
         assert scorer.score_with_ids(IDS, SEQS).tolist() == [1.0, 2.0, 3.0]
-    several = write(tmp_path, "two.json", json.dumps({"m1": class_keyed, "m2": {"A": [9.0, 9.0], "B": [9.0]}}))
+    two_models = {"m1": class_keyed, "m2": {"A": [9.0, 9.0], "B": [9.0]}}
+    several = write(tmp_path, "two.json", json.dumps(two_models))
     with pytest.raises(ValueError, match="several models"):
         ReplayScores(several)
     assert ReplayScores(several + "#m2").score_with_ids(IDS, SEQS).tolist() == [9.0, 9.0, 9.0]

@@ -1,0 +1,98 @@
+"""``python -m scorers``: FASTA in, ``id,sequence,score[,per_nucleotide]`` CSV out."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from fixtures.grammar import CONSENSUS_35, INTACT_10, MINUS_10, MINUS_35, draw_background, paste
+from scorers.registry import resolve
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "scorers", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300)
+
+
+def write_fasta(path: Path, records: dict[str, str], wrap: int = 60) -> Path:
+    with open(path, "w") as fh:
+        for sid, seq in records.items():
+            fh.write(f">{sid} some description\n")
+            for i in range(0, len(seq), wrap):
+                fh.write(seq[i:i + wrap] + "\n")
+    return path
+
+
+def read_csv(path: Path) -> list[dict]:
+    with open(path, newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.fixture(scope="module")
+def promoters():
+    seqs = {}
+    for i in range(4):
+        seq = draw_background(np.random.default_rng([7, i]))
+        seqs[f"p{i}"] = paste(paste(seq, MINUS_35.start, CONSENSUS_35), MINUS_10.start, INTACT_10)
+    return seqs
+
+
+def test_pa_pwm_scores_a_fasta(tmp_path, promoters):
+    fasta = write_fasta(tmp_path / "in.fasta", promoters)
+    out = tmp_path / "out" / "scores.csv"
+    result = run_cli("--model", "pa-pwm", "--fasta", str(fasta), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    rows = read_csv(out)
+    assert list(rows[0]) == ["id", "sequence", "score"]
+    assert [r["id"] for r in rows] == list(promoters) and [r["sequence"] for r in rows] == list(promoters.values())
+    expected = resolve("pa-pwm").score(list(promoters.values()))
+    np.testing.assert_array_equal([float(r["score"]) for r in rows], expected)
+
+
+def test_hf_mlm_writes_per_nucleotide_values(tmp_path, promoters):
+    pytest.importorskip("transformers")
+    from tests.tiny_models import make_esm_6mer
+
+    folder = make_esm_6mer(tmp_path / "tiny-nt")
+    fasta = write_fasta(tmp_path / "in.fasta", dict(list(promoters.items())[:2]) | {"short": "ACGTTGCAACGTA"})
+    out = tmp_path / "scores.csv"
+    result = run_cli("--model", f"hf-mlm:{folder}", "--fasta", str(fasta), "--out", str(out), "--batch-size", "7",
+                     "--device", "cpu", "--cache", str(tmp_path / "cache.sqlite"))
+    assert result.returncode == 0, result.stderr
+    rows = read_csv(out)
+    assert list(rows[0]) == ["id", "sequence", "score", "per_nucleotide"]
+    for row in rows:
+        values = np.array([float(v) for v in row["per_nucleotide"].split()])
+        assert values.shape == (len(row["sequence"]),) and np.isfinite(values).all()
+        assert abs(values.sum() - float(row["score"])) < 1e-3 * max(1.0, abs(float(row["score"])))
+
+
+def test_unknown_model_is_a_usage_error(tmp_path, promoters):
+    fasta = write_fasta(tmp_path / "in.fasta", promoters)
+    result = run_cli("--model", "no-such-model", "--fasta", str(fasta), "--out", str(tmp_path / "o.csv"))
+    assert result.returncode == 2 and "unknown --model 'no-such-model'" in result.stderr
+    assert "pa-pwm" in result.stderr   # the accepted names are listed
+
+
+def test_bad_sequence_names_its_id(tmp_path, promoters):
+    records = dict(promoters) | {"broken": "ACGTN" * 20}
+    fasta = write_fasta(tmp_path / "in.fasta", records)
+    result = run_cli("--model", "pa-pwm", "--fasta", str(fasta), "--out", str(tmp_path / "o.csv"))
+    assert result.returncode == 1 and "broken" in result.stderr
+    assert not (tmp_path / "o.csv").exists()
+
+
+def test_unavailable_model_exits_with_the_install_command(tmp_path, promoters):
+    import importlib.util
+    if importlib.util.find_spec("evo2") is not None:
+        pytest.skip("evo2 is installed here")
+    fasta = write_fasta(tmp_path / "in.fasta", promoters)
+    result = run_cli("--model", "evo2-1b", "--fasta", str(fasta), "--out", str(tmp_path / "o.csv"))
+    assert result.returncode == 3 and "pip install evo2" in result.stderr

@@ -1,0 +1,328 @@
+"""The report people read: run the conformance suite in a subprocess and check what it wrote.
+
+One run of three models (pa-pwm passes most gates, at-content and random fail several) is shared by the module;
+a second, smaller run checks ``--mit-xfails``. Each check compares two independent outputs (JSON against HTML,
+embedded images against PNG files, the paper's table against the matrix), so a report that drops, rounds
+wrongly or misattributes a number fails here.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import math
+import re
+import struct
+import subprocess
+import sys
+import xml.etree.ElementTree as ElementTree
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+MODELS = ("pa-pwm", "at-content", "random")
+PROPERTIES = ("motif", "compensation", "scramble", "up_position", "spacing", "strand", "composition", "canary",
+              "mpra", "motif_natural")                                    # DESIGN.md section 10
+MATRIX_PROPERTIES = ("canary", "motif", "compensation", "scramble", "up_position", "spacing", "strand",
+                     "composition", "motif_natural")
+VERDICTS = {"pass", "fail", "error", "skip", "xfail"}
+FIGURES = ("spacing", "up_position", "at_titration", "css_scr")
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def run_suite(out: Path, models=MODELS, *extra: str) -> subprocess.CompletedProcess:
+    """``python -m pytest mit_tests --model=... --mit-report=out`` from the repository root."""
+    command = [sys.executable, "-m", "pytest", "mit_tests", *(f"--model={m}" for m in models),
+               f"--mit-report={out}", "--mit-cache=none", "--mit-examples=1", "-q", "-p", "no:cacheprovider",
+               *extra]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+class Run:
+    def __init__(self, out: Path, completed: subprocess.CompletedProcess):
+        self.out, self.completed = out, completed
+        self.log = completed.stdout[-6000:] + completed.stderr[-3000:]
+        assert (out / "mit-results.json").exists(), f"no mit-results.json written:\n{self.log}"
+        assert (out / "mit-report.html").exists(), f"no mit-report.html written:\n{self.log}"
+        self.results = json.loads((out / "mit-results.json").read_text(encoding="utf-8"))
+        self.html = (out / "mit-report.html").read_text(encoding="utf-8")
+        self.matrix = MatrixParser.parse(self.html)
+        self.rows = table_rows(self.html)
+
+
+@pytest.fixture(scope="module")
+def suite(tmp_path_factory) -> Run:
+    out = tmp_path_factory.mktemp("report")
+    completed = run_suite(out, MODELS, f"--junitxml={out / 'junit.xml'}")
+    return Run(out, completed)
+
+
+# ------------------------------------------------------------------------------------------------- parsing
+
+class MatrixParser(HTMLParser):
+    """Reads ``#mit-matrix``: ``cells[(model, property)]`` = {"verdict", "spans": {class: text}, "text"}."""
+
+    SPANS = ("mit-verdict", "mit-estimate", "mit-ci", "mit-p", "mit-paper-value")
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.cells: dict = {}
+        self.in_matrix = False
+        self.cell = None
+        self.span = None
+        self.footnote_ids: set[str] = set()
+        self.footnote_links: set[str] = set()
+        self.images: list[dict] = []
+        self.figure_id = None
+
+    @classmethod
+    def parse(cls, text: str) -> "MatrixParser":
+        parser = cls()
+        parser.feed(text)
+        return parser
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "table" and attrs.get("id") == "mit-matrix":
+            self.in_matrix = True
+        if tag == "figure":
+            self.figure_id = attrs.get("id")
+        if tag == "img":
+            self.images.append({"figure": self.figure_id, "src": attrs.get("src", "")})
+        if attrs.get("id", "").startswith("mit-fn-"):
+            self.footnote_ids.add(attrs["id"])
+        if tag == "a" and (attrs.get("href") or "").startswith("#mit-fn-"):
+            self.footnote_links.add(attrs["href"][1:])
+        if not self.in_matrix:
+            return
+        if tag == "td" and "data-property" in attrs:
+            self.cell = {"verdict": attrs["data-verdict"], "spans": {}, "text": ""}
+            self.cells[(attrs["data-model"], attrs["data-property"])] = self.cell
+        elif tag == "span" and self.cell is not None and attrs.get("class") in self.SPANS:
+            self.span = attrs["class"]
+            self.cell["spans"][self.span] = ""
+
+    def handle_endtag(self, tag):
+        if tag == "span":
+            self.span = None
+        elif tag == "td":
+            self.cell = None
+        elif tag == "table" and self.in_matrix:
+            self.in_matrix = False
+        elif tag == "figure":
+            self.figure_id = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell["text"] += data
+            if self.span:
+                self.cell["spans"][self.span] += data
+
+
+def table_rows(report_html: str) -> dict[str, list[str]]:
+    """pytest-html's results table (rendered in the browser from a JSON blob): {test id: [cell texts]}."""
+    match = re.search(r'data-jsonblob="([^"]*)"', report_html)
+    assert match, "pytest-html data blob not found"
+    blob = json.loads(html.unescape(match.group(1)))
+    rows = {}
+    for test_id, runs in blob["tests"].items():
+        for run in runs:
+            rows[test_id] = [re.sub(r"<[^>]+>", "", html.unescape(cell)) for cell in run["resultsTableRow"]]
+            rows[test_id].insert(0, run["result"])
+    return rows
+
+
+def number(text: str) -> float:
+    return float(text.replace("−", "-"))
+
+
+def close(shown: str, value: float, tolerance: float = 0.005 + 1e-9) -> bool:
+    """A number as the report prints it (2 decimals) agrees with the JSON's full-precision value."""
+    return abs(number(shown) - value) <= tolerance
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == PNG_SIGNATURE, "not a PNG"
+    assert data[12:16] == b"IHDR"
+    return struct.unpack(">II", data[16:24])
+
+
+# ----------------------------------------------------------------------------------------------- the tests
+
+def test_suite_fails_on_failing_models(suite):
+    # at-content and random fail gates, so the run must fail: the xfail test below relies on this contrast
+    assert suite.completed.returncode == 1, suite.log
+
+
+def test_json_has_three_models_and_every_property(suite):
+    models = suite.results["models"]
+    assert tuple(models) == MODELS
+    for spec, model in models.items():
+        assert set(model["properties"]) == set(PROPERTIES), spec
+        for prop, record in model["properties"].items():
+            assert record["verdict"] in VERDICTS, (spec, prop, record["verdict"])
+            assert {"estimate", "ci", "p", "n", "ties", "verdict", "reason"} <= set(record), (spec, prop)
+    assert models["pa-pwm"]["properties"]["compensation"]["verdict"] == "pass"
+    assert models["at-content"]["properties"]["scramble"]["verdict"] == "fail"
+    for key in ("seed", "alpha", "set", "set_sha256", "versions"):
+        assert key in suite.results
+    assert all(re.fullmatch(r"[0-9a-f]{64}", digest) for digest in suite.results["set_sha256"].values())
+
+
+def test_html_matrix_agrees_with_json_on_every_number(suite):
+    compared = 0
+    for spec, model in suite.results["models"].items():
+        for prop in MATRIX_PROPERTIES:
+            record = model["properties"][prop]
+            cell = suite.matrix.cells.get((spec, prop))
+            assert cell is not None, f"matrix has no cell for {spec} × {prop}"
+            assert cell["verdict"] == record["verdict"], (spec, prop)
+            shown = cell["spans"]["mit-verdict"].strip()
+            assert shown == record["verdict"].upper() or (shown == "INFO" and prop == "composition"), (spec, prop)
+            if record["estimate"] is None:
+                assert "mit-estimate" not in cell["spans"], (spec, prop)
+                continue
+            assert close(cell["spans"]["mit-estimate"], record["estimate"]), (spec, prop, cell, record["estimate"])
+            lo, hi = (number(x) for x in cell["spans"]["mit-ci"].strip("[] ").split(","))
+            assert abs(lo - record["ci"][0]) <= 0.005 + 1e-9 and abs(hi - record["ci"][1]) <= 0.005 + 1e-9, \
+                (spec, prop, cell["spans"]["mit-ci"], record["ci"])
+            if record["p"] is not None:
+                p_text = cell["spans"]["mit-p"]
+                if record["p"] == 0:
+                    assert p_text.startswith("<"), p_text
+                else:
+                    assert math.isclose(number(p_text), record["p"], rel_tol=0.05, abs_tol=0.0005), \
+                        (spec, prop, p_text, record["p"])
+            compared += 1
+    assert compared >= 18        # 3 models × 6 measured properties at least
+
+
+def test_run_facts_in_html(suite):
+    facts = suite.html[suite.html.index('id="mit-run-facts"'):]
+    for name, digest in suite.results["set_sha256"].items():
+        assert digest in facts, name
+    assert f"seed <b>{suite.results['seed']}</b>" in facts
+    assert f"alpha <b>{suite.results['alpha']}</b>" in facts
+    assert f"numpy {suite.results['versions']['numpy']}" in facts
+
+
+def test_paper_column_and_footnotes(suite):
+    cells = suite.matrix.cells
+    # Table 6 / C.4: PA-PWM CSS 1.00, SCR 0.98, strand 97%, spacing peak 17; Table 2: random CSS 0.50 [0.40, 0.60]
+    assert cells[("pa-pwm", "compensation")]["spans"]["mit-paper-value"] == "1.00"
+    assert cells[("pa-pwm", "scramble")]["spans"]["mit-paper-value"] == "0.98"
+    assert cells[("pa-pwm", "strand")]["spans"]["mit-paper-value"] == "97%"
+    assert cells[("pa-pwm", "spacing")]["spans"]["mit-paper-value"] == "17 bp"
+    assert cells[("random", "compensation")]["spans"]["mit-paper-value"] == "0.50 [0.40, 0.60]"
+    assert cells[("random", "motif")]["spans"]["mit-paper-value"] == "-0.04"
+    # the paper never ran an AT-count model
+    assert not any("mit-paper-value" in cells[("at-content", p)]["spans"] for p in MATRIX_PROPERTIES)
+    # every footnote cited exists, and they are numbered 1..k in order of use
+    assert suite.matrix.footnote_links, "no footnotes cited (PA-PWM's strand 97% comes from no script)"
+    assert suite.matrix.footnote_links <= suite.matrix.footnote_ids
+    numbers = sorted(int(i.rsplit("-", 1)[1]) for i in suite.matrix.footnote_ids)
+    assert numbers == list(range(1, len(numbers) + 1))
+    assert "come from no script" in suite.html or "Produced by no script" in suite.html
+
+
+def test_paper_values_keyed_by_mit_specs():
+    from reports.paper_values import PAPER, paper_key, paper_value
+    for alias in ("hyenadna", "evo2-1b", "nt-500m", "grover", "caduceus", "pa-pwm", "rpa-pwm", "thermo",
+                  "pa-pwm-nopos", "pa-pwm-nocomp", "scan", "kmer", "kmer-paper", "pwm", "random"):
+        assert alias in PAPER, alias
+    assert paper_key("scores:/data/mit_v1/results/hyenadna_results.json") == "hyenadna"
+    assert paper_key("scores:results/evo2_1b_results.json") == "evo2-1b"
+    assert paper_key("scores:nt_500m_results.json") == "nt-500m"
+    assert paper_key("scores:/d/spacing_evo2_1b_results.json") is None      # a probe file, not core scores
+    assert paper_key("hf-causal:someone/model") is None
+    assert paper_value("hyenadna", "compensation").value == 0.63
+    assert paper_value("hyenadna", "strand").value == 0.44
+    assert paper_value("caduceus", "spacing").value == 20
+    assert "at_r_group_means" in paper_value("evo2-1b", "composition").notes
+    assert "glm_strand_noscript" in paper_value("caduceus", "strand").notes
+    assert "biophys_strand" in paper_value("thermo", "strand").notes
+    assert "nocomp_ties" in paper_value("pa-pwm-nocomp", "compensation").notes
+    assert paper_value("hyenadna", "motif").value == -0.34 and paper_value("evo2-1b", "motif_natural").value == 0.38
+
+
+def test_four_figures_embedded_and_written_as_png(suite):
+    embedded = {image["figure"]: image["src"] for image in suite.matrix.images if image["figure"]}
+    for name in FIGURES:
+        src = embedded.get(f"mit-fig-{name}")
+        assert src and src.startswith("data:image/png;base64,"), f"figure {name} not embedded"
+        data = base64.b64decode(src.split(",", 1)[1])
+        width, height = png_size(data)
+        assert width > 300 and height > 200, (name, width, height)
+        written = suite.out / f"mit-{name}.png"
+        assert written.read_bytes() == data, f"{written} differs from the embedded figure"
+    assert suite.results["figures"]["files"] == {name: f"mit-{name}.png" for name in FIGURES}
+
+
+def test_figure_scales_recorded_and_reproducible(suite):
+    scales = suite.results["figures"]["scales"]
+    assert set(scales) == set(MODELS)
+    for spec, scale in scales.items():
+        motif = suite.results["models"][spec]["properties"]["motif"]["details"]
+        assert scale["sd"] == motif["score_sd"] > 0, spec
+    # pa-pwm and at-content score on different scales; the figure units must differ from raw units
+    assert scales["pa-pwm"]["sd"] != scales["at-content"]["sd"]
+    assert suite.results["figures"]["y_units"] == "score difference / model SD"
+
+
+def test_figure_curves_are_the_json_curves_over_the_scale(suite):
+    from reports.figures import model_scales, probe_curves, titration_curves
+    scales = model_scales(suite.results)
+    spacing = probe_curves(suite.results, scales, "spacing")["pa-pwm"]
+    raw = suite.results["models"]["pa-pwm"]["properties"]["spacing"]["details"]["curve"]
+    sd = suite.results["figures"]["scales"]["pa-pwm"]["sd"]
+    assert list(spacing.x) == sorted(float(s) for s in raw)
+    for x, mean, lo in zip(spacing.x, spacing.mean, spacing.lo):
+        assert math.isclose(mean * sd, raw[str(int(x))]["mean"], abs_tol=1e-9)
+        assert math.isclose(lo * sd, raw[str(int(x))]["ci"][0], abs_tol=1e-9)
+    effect = titration_curves(suite.results, scales)["at-content"]["compensation_effect"]
+    levels = suite.results["models"]["at-content"]["properties"]["composition"]["details"]["titration"]
+    at_sd = scales["at-content"]["sd"]
+    assert [round(v * at_sd, 9) for v in effect.mean] == \
+        [round(levels[k]["compensation_effect"]["mean"], 9) for k in sorted(levels, key=float)]
+
+
+def test_rows_carry_statistics_and_failure_sentence(suite):
+    record = suite.results["models"]["at-content"]["properties"]["scramble"]
+    row = suite.rows["mit_tests/test_scramble.py::test_scramble[at-content]"]
+    assert row[0] == "Failed"
+    text = " | ".join(row)
+    assert f"{record['estimate']:.3f}" in row
+    assert f"[{record['ci'][0]:.3f}, {record['ci'][1]:.3f}]" in row
+    assert format(record["p"], ".3g") in row
+    assert str(record["n"]) in row and str(record["ties"]) in row
+    assert record["failure"] and record["failure"] in text
+    header = re.search(r"<thead id=\"results-table-head\">(.*?)</thead>", suite.html, re.S).group(1)
+    for column in ("estimate", "95% CI", "p", "n", "ties", "what the model got wrong"):
+        assert f">{column}</th>" in header, column
+
+
+def test_xfails_file_turns_failures_into_xfail_and_exit_zero(suite, tmp_path):
+    """Listing every failure of at-content (one with a comment) makes the run pass; scramble shows XFAIL."""
+    junit = ElementTree.parse(suite.out / "junit.xml")
+    failing = [f"{case.get('classname')}::{case.get('name')}" for case in junit.iter("testcase")
+               if case.find("failure") is not None and "[at-content" in case.get("name")]
+    names = sorted({name.rsplit("::", 1)[1] for name in failing})
+    assert "test_scramble[at-content]" in names, names
+    xfails = tmp_path / "xfails.txt"
+    xfails.write_text("# at-content reads composition, not grammar\n"
+                      "test_scramble[at-content]   # UP moved into the spacer scores the same\n\n"
+                      + "".join(f"{name}\n" for name in names if name != "test_scramble[at-content]"),
+                      encoding="utf-8")
+    out = tmp_path / "report"
+    completed = run_suite(out, ("at-content",), f"--mit-xfails={xfails}")
+    run = Run(out, completed)
+    assert completed.returncode == 0, run.log
+    record = run.results["models"]["at-content"]["properties"]["scramble"]
+    assert record["verdict"] == "xfail" and "test_scramble[at-content]" in record["reason"]
+    assert record["estimate"] is not None                 # still measured and reported
+    cell = run.matrix.cells[("at-content", "scramble")]
+    assert cell["verdict"] == "xfail" and cell["spans"]["mit-verdict"] == "XFAIL"
+    assert run.rows["mit_tests/test_scramble.py::test_scramble[at-content]"][0] == "XFailed"

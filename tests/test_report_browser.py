@@ -1,0 +1,152 @@
+"""The report in a real browser: headless Chromium renders it offline, and every part people read shows up.
+
+A probe script appended to a copy of the report waits for the page's ``load`` event and writes what the browser
+actually did into the DOM: each image's decoded size, the matrix's rendered size, whether the matrix was moved
+above pytest-html's environment table, how many result rows pytest-html's own script built, and every resource
+the page fetched. ``--dump-dom`` then hands that DOM back. A screenshot is taken too and checked for content.
+Skips only when no Chromium/Chrome binary is installed (Debian: ``apt-get install chromium``).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+import struct
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BROWSER = next((shutil.which(name) for name in ("chromium", "chromium-browser", "google-chrome", "chrome")
+                if shutil.which(name)), None)
+pytestmark = pytest.mark.skipif(BROWSER is None, reason="no Chromium or Chrome binary on PATH")
+FIGURES = ("spacing", "up_position", "at_titration", "css_scr")
+
+PROBE = """
+<script>
+window.addEventListener("load", function () {
+  // Paint each image on a canvas and count its pixels: a truncated PNG still reports its header's size, but
+  // the rows it lacks come out transparent.
+  function pixels(img) {
+    var canvas = document.createElement("canvas");
+    canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
+    if (!canvas.width || !canvas.height) { return {opaque: 0, inked: 0}; }
+    var context = canvas.getContext("2d");
+    context.drawImage(img, 0, 0);
+    var data = context.getImageData(0, 0, canvas.width, canvas.height).data, opaque = 0, inked = 0, seen = 0;
+    for (var i = 0; i < data.length; i += 16) {
+      seen += 1;
+      if (data[i + 3] > 250) { opaque += 1; if (data[i] + data[i + 1] + data[i + 2] < 600) { inked += 1; } }
+    }
+    return {opaque: opaque / seen, inked: inked / seen};
+  }
+  var images = Array.prototype.map.call(document.querySelectorAll("#mit-top img"), function (img) {
+    var figure = img.closest("figure"), painted = pixels(img);
+    return {figure: figure ? figure.id : null, complete: img.complete, width: img.naturalWidth,
+            height: img.naturalHeight, shown: img.getBoundingClientRect().width,
+            opaque: painted.opaque, inked: painted.inked};
+  });
+  var matrix = document.getElementById("mit-matrix");
+  var box = matrix ? matrix.getBoundingClientRect() : {width: 0, height: 0};
+  var top = document.getElementById("mit-top"), env = document.getElementById("environment-header");
+  var probe = document.createElement("pre");
+  probe.id = "mit-probe";
+  probe.textContent = JSON.stringify({
+    images: images,
+    matrix: {width: box.width, height: box.height,
+             cells: matrix ? matrix.querySelectorAll("td[data-verdict]").length : 0},
+    matrixFirst: !!(top && env && (top.compareDocumentPosition(env) & Node.DOCUMENT_POSITION_FOLLOWING)),
+    resultRows: document.querySelectorAll("#results-table tbody.results-table-row").length,
+    resources: performance.getEntriesByType("resource").map(function (e) { return e.name; })
+  });
+  document.body.appendChild(probe);
+});
+</script>
+"""
+
+CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-default-apps",
+                  "--hide-scrollbars", "--mute-audio",
+                  # resolve no host: a stray request fails fast and offline, yet still shows in resource timing
+                  "--host-resolver-rules=MAP * ~NOTFOUND")
+
+
+def chromium(profile: Path, *args: str) -> subprocess.CompletedProcess:
+    # a private profile per call: concurrent test runs must not share Chromium's profile lock
+    return subprocess.run([BROWSER, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory) -> Path:
+    """A report of three models; the robustness tests are left out (they add time, not report content)."""
+    out = tmp_path_factory.mktemp("browser-report")
+    completed = subprocess.run(
+        [sys.executable, "-m", "pytest", "mit_tests", "--model=pa-pwm", "--model=at-content", "--model=random",
+         f"--mit-report={out}", "--mit-cache=none", "-k", "not robustness", "-q", "-p", "no:cacheprovider"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300)
+    path = out / "mit-report.html"
+    assert path.exists(), completed.stdout[-4000:] + completed.stderr[-2000:]
+    return path
+
+
+@pytest.fixture(scope="module")
+def probed(report, tmp_path_factory) -> dict:
+    """What the browser rendered, as written by PROBE into the DOM."""
+    work = tmp_path_factory.mktemp("browser")
+    page = work / "probed.html"
+    page.write_text(report.read_text(encoding="utf-8").replace("</body>", PROBE + "</body>"), encoding="utf-8")
+    # virtual time lets the load event and its handler run before the DOM is dumped
+    completed = chromium(work / "profile", "--virtual-time-budget=10000", "--window-size=1400,3000",
+                         "--dump-dom", page.as_uri())
+    match = re.search(r'<pre id="mit-probe">(.*?)</pre>', completed.stdout, re.S)
+    assert match, f"probe output missing; chromium said:\n{completed.stderr[-3000:]}"
+    return json.loads(html.unescape(match.group(1)))
+
+
+def test_matrix_rendered_first(probed):
+    assert probed["matrix"]["cells"] == 3 * 9
+    assert probed["matrix"]["width"] > 600 and probed["matrix"]["height"] > 100, probed["matrix"]
+    assert probed["matrixFirst"], "the matrix block was not moved above the environment table"
+
+
+def test_every_figure_decoded(probed):
+    by_figure = {image["figure"]: image for image in probed["images"]}
+    for name in FIGURES:
+        image = by_figure.get(f"mit-fig-{name}")
+        assert image is not None, f"no image for {name}"
+        assert image["complete"] and image["width"] > 300 and image["height"] > 200, image
+        assert image["shown"] > 300, f"{name} decoded but laid out {image['shown']} px wide"
+        # a whole figure: opaque white background everywhere, and lines, labels and text on it
+        assert image["opaque"] > 0.99 and image["inked"] > 0.01, (name, image)
+
+
+def test_pytest_html_table_rendered_offline(probed):
+    assert probed["resultRows"] >= 21          # 3 models × 7 property tests, built by pytest-html's script
+
+
+def test_no_external_requests(probed, report):
+    fetched = [url for url in probed["resources"] if not url.startswith(("data:", "file:", "blob:"))]
+    assert fetched == [], f"the report fetched {fetched}"
+    text = report.read_text(encoding="utf-8")
+    # resources a browser would load on its own: src=, <link href=>, CSS url() and @import
+    loading = re.findall(r"""(?:\ssrc=["']|<link[^>]*href=["']|url\(\s*["']?|@import\s+["']?)(https?:|//)""",
+                         text, re.I)
+    assert loading == [], "external resource references in the report"
+
+
+def test_screenshot_shows_the_report(report, tmp_path):
+    shot = tmp_path / "report.png"
+    completed = chromium(tmp_path / "profile", "--virtual-time-budget=10000", "--window-size=1400,3000",
+                         f"--screenshot={shot}", report.as_uri())
+    assert shot.exists(), completed.stderr[-3000:]
+    data = shot.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    assert (width, height) == (1400, 3000)
+    # a blank or error page compresses to almost nothing; the matrix and four figures do not
+    assert len(data) > 100_000, len(data)
