@@ -25,7 +25,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from fixtures.grammar import EXTENDED_10, LENGTH, MINUS_10, MINUS_35, UP, encode
-from scorers.protocol import check_sequences, fixed_layout_codes
+from scorers.protocol import check_sequences, fixed_layout_codes, uniform_codes
 from scorers.pwm import (BASELINE_MINUS_10, BASELINE_MINUS_35, PWM_EXTENDED_10, PWM_MINUS_10, PWM_MINUS_35,
                          PWM_UP, RPA_MINUS_10_BROKEN, RPA_MINUS_10_INTACT, RPA_MINUS_35, THERMO_MINUS_10,
                          THERMO_MINUS_35, THERMO_SPACING, THERMO_SPACING_OTHER, all_kmers, exact,
@@ -66,34 +66,11 @@ def _tables() -> dict[str, np.ndarray]:
     }
 
 
-def _uniform_codes(sequences: Sequence[str], length: int | None, min_length: int) -> np.ndarray | None:
-    """``(n, L)`` codes when every sequence is an ACGT string of one length L (= ``length`` if given,
-    ≥ ``min_length``), else None. A fast path: one join and one table look-up instead of checking each
-    string in Python; anything unusual falls back to ``check_sequences``, which names the offending ids."""
-    lengths = set(map(len, sequences))
-    if len(lengths) != 1 or (length is not None and lengths != {length}) or min(lengths) < min_length:
-        return None
-    try:
-        codes = encode(sequences)
-    except (TypeError, UnicodeError, ValueError):
-        return None
-    return None if (codes == 255).any() else codes
-
-
-def _layout_codes(sequences: Sequence[str], name: str) -> np.ndarray:
-    """``(n, 100)`` codes of the MIT layout window (``fixed_layout_codes`` semantics, with the fast path).
-    An empty batch gives ``(0, 100)`` so that window look-ups still broadcast."""
-    if len(sequences) == 0:
-        return np.zeros((0, LENGTH), dtype=np.uint8)
-    codes = _uniform_codes(sequences, LENGTH, LENGTH)
-    return codes if codes is not None else fixed_layout_codes(sequences, name)
-
-
 def _by_length(sequences: Sequence[str], name: str, min_length: int,
                score_codes: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
     """Check ``sequences`` (ACGT, ≥ ``min_length``) and score them with ``score_codes`` ((m, L) codes → (m,)),
     one call per distinct length, results in input order."""
-    codes = _uniform_codes(sequences, None, min_length) if len(sequences) else None
+    codes = uniform_codes(sequences, None, min_length) if len(sequences) else None
     if codes is not None:
         return score_codes(codes)
     check_sequences(sequences, min_length=min_length)
@@ -121,7 +98,7 @@ class PAPWMNoComp:
     fingerprint: str = "pa-pwm-nocomp/v1 (anchor_mit.md s4)"
 
     def score(self, sequences: Sequence[str]) -> np.ndarray:
-        codes = _layout_codes(sequences, self.name)
+        codes = fixed_layout_codes(sequences, self.name)
         s35 = window_score(codes, PWM_MINUS_35, MINUS_35.start)
         s10 = window_score(codes, PWM_MINUS_10, MINUS_10.start)
         return exact(s35 + s10 - 0.5 * abs(SPACING - 17))
@@ -175,7 +152,7 @@ class Thermodynamic:
     fingerprint: str = "thermo/v1 (anchor_mit.md s4)"
 
     def score(self, sequences: Sequence[str]) -> np.ndarray:
-        codes = _layout_codes(sequences, self.name)
+        codes = fixed_layout_codes(sequences, self.name)
         dg35 = window_score(codes, THERMO_MINUS_35, MINUS_35.start)
         dg10 = window_score(codes, THERMO_MINUS_10, MINUS_10.start)
         dg_spacing = THERMO_SPACING.get(SPACING, THERMO_SPACING_OTHER)
@@ -381,7 +358,7 @@ class PaperPWMBaseline:
     fingerprint: str = "pwm/v1 (paper motifs.py matrices, windows 30/53)"
 
     def score(self, sequences: Sequence[str]) -> np.ndarray:
-        codes = _layout_codes(sequences, self.name)
+        codes = fixed_layout_codes(sequences, self.name)
         return exact(window_score(codes, BASELINE_MINUS_35, MINUS_35.start)
                      + window_score(codes, BASELINE_MINUS_10, MINUS_10.start))
 

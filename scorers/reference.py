@@ -11,8 +11,8 @@ from typing import Sequence
 
 import numpy as np
 
-from fixtures.grammar import DEFAULT_SEED, EXTENDED_10, MINUS_10, MINUS_35, UP, encode
-from scorers.protocol import check_sequences, fixed_layout_codes
+from fixtures.grammar import DEFAULT_SEED, EXTENDED_10, MINUS_10, MINUS_35, UP
+from scorers.protocol import check_sequences, fixed_layout_codes, uniform_codes
 from scorers.pwm import PWM_EXTENDED_10, PWM_MINUS_10, PWM_MINUS_35, PWM_UP, exact, window_score
 
 
@@ -53,11 +53,11 @@ class PositionAwarePWM:
 
 
 def _base_counts(sequences: Sequence[str], bases: tuple[int, ...]) -> np.ndarray:
-    check_sequences(sequences)
-    lengths = {len(s) for s in sequences}
-    if len(lengths) <= 1:
-        codes = encode(sequences)
+    """``(n,)`` count of the given base codes in each sequence (any lengths)."""
+    codes = uniform_codes(sequences, None, 0) if len(sequences) else np.zeros((0, 0), dtype=np.uint8)
+    if codes is not None:
         return np.isin(codes, bases).sum(axis=1).astype(np.float64)
+    check_sequences(sequences)
     return np.array([sum(s.count("ACGT"[b]) for b in bases) for s in sequences], dtype=np.float64)
 
 

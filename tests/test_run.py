@@ -80,3 +80,24 @@ def test_no_torch_import_for_the_reference_scorer(tmp_path):
                 if line.startswith("import time:")}
     assert "numpy" in imported, "importtime output not captured"
     assert not imported & {"torch", "transformers"}, sorted(imported & {"torch", "transformers"})
+
+
+DATA = ROOT.parent / "shared" / "data"
+
+
+@pytest.mark.parametrize("stem, compensation, scramble", [("hyenadna", 0.63, 0.48), ("caduceus", 0.49, 0.42)])
+def test_paper_scores_replay_through_the_suite_on_mit_v1(tmp_path, stem, compensation, scramble):
+    """The paper's stored scores, id-keyed (HyenaDNA) and class-keyed (Caduceus), gated by MIT on mit-v1."""
+    import os
+    data_dir = Path(os.environ.get("MIT_DATA_DIR", DATA)).resolve()
+    scores = data_dir / "mit_v1" / "results" / f"{stem}_results.json"
+    if not scores.exists():
+        pytest.skip(f"needs the paper's data: {scores} (set MIT_DATA_DIR)")
+    proc, results, _ = run_mit(tmp_path, f"--model=scores:{scores}", "--mit-set=mit-v1",
+                               f"--mit-data-dir={data_dir}")
+    assert results is not None, proc.stdout[-3000:] + proc.stderr[-2000:]
+    props = results["models"][f"scores:{scores}"]["properties"]
+    assert round(props["compensation"]["estimate"], 2) == compensation, props["compensation"]
+    assert round(props["scramble"]["estimate"], 2) == scramble, props["scramble"]
+    assert props["spacing"]["verdict"] == "skip" and "mit-v1" in props["spacing"]["reason"]
+    assert results["set"] == "mit-v1" and "mit-v1" in results["set_sha256"]
