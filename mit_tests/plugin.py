@@ -88,6 +88,9 @@ def mit_record(request):
                    "set_sha256": {s.name: s.sha256 for role, s in mit_model.sets.items() if role != "canary"},
                    **result.to_json()}
         request.node.user_properties.append((RESULT_PROPERTY, payload))
+        declared = (getattr(mit_model.scorer, "expected", None) or {}).get(result.property)
+        if result.gate_passed is False and declared == "fail":
+            pytest.xfail(f"{mit_model.spec} declares that it fails {result.property}: {result.failure}")
         if result.gate_passed is False:
             raise AssertionError(f"{mit_model.spec} fails {result.property}: {result.failure}.\n"
                                  f"  {result.summary()}")

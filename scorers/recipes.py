@@ -122,7 +122,6 @@ for _variant, _equivariant in (("ph", False), ("ps", True)):
             "get the same PLL up to the asymmetric trailing [SEP]; a strand test against the full RC is a tie",)
             if _equivariant else ()),
         needs_remote_code=True, requires=(_MAMBA,), needs_gpu=True, rc_equivariant=_equivariant,
-        expected=MappingProxyType({"strand": "fail"}) if _equivariant else MappingProxyType({}),
     ))
 _add(replace(RECIPES["caduceus-ps"], alias="caduceus",
              description="Caduceus-PS 131k (the default Caduceus: RC-equivariant masked LM)"))
@@ -188,11 +187,9 @@ def generic_recipe(kind: str, path_or_id: str) -> Recipe:
 
 
 def check_available(recipe: Recipe, options: ScorerOptions) -> None:
-    """Raise ScorerUnavailable (a skip, with the install command) or RemoteCodeRequired before loading."""
-    if recipe.needs_remote_code and not options.trust_remote_code:
-        raise RemoteCodeRequired(
-            f"--model {recipe.alias}: {recipe.hub_id} runs modelling code from its hub repository; "
-            "rerun with --trust-remote-code to allow it")
+    """Raise ScorerUnavailable (a skip, with the install command) or RemoteCodeRequired before loading.
+
+    What cannot run here is checked first: a GPU-only model on a CPU machine is a skip, not a flag error."""
     needed = [("torch", GLM_EXTRA)] + ([("transformers", GLM_EXTRA)] if recipe.kind != "evo2" else [])
     for module, command in needed + list(recipe.requires):
         if importlib.util.find_spec(module) is None:
@@ -207,6 +204,10 @@ def check_available(recipe: Recipe, options: ScorerOptions) -> None:
         if not torch.cuda.is_available():
             raise ScorerUnavailable(f"{recipe.alias} needs a CUDA GPU and none is available "
                                     f"(torch {torch.__version__}); install: {recipe.install_hint}")
+    if recipe.needs_remote_code and not options.trust_remote_code:
+        raise RemoteCodeRequired(
+            f"--model {recipe.alias}: {recipe.hub_id} runs modelling code from its hub repository; "
+            "rerun with --trust-remote-code to allow it")
 
 
 def build(recipe: Recipe | str, options: ScorerOptions | None = None, *, path: str | None = None):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+import math
 from typing import Sequence
 
 import numpy as np
@@ -26,8 +28,22 @@ def score_sequences(scorer, ids: Sequence[str], sequences: Sequence[str], cache=
     missing = [s for s in unique if s not in known]
     if missing:
         first_id = dict(zip(reversed(sequences), reversed(ids)))   # the first id of each sequence
-        fresh = check_scores(scorer.score(missing), missing, [first_id[s] for s in missing], scorer.name)
+        fresh = check_scores(_score_saving_progress(scorer, missing, cache), missing,
+                             [first_id[s] for s in missing], scorer.name)
         known.update(zip(missing, fresh.tolist()))
         if cache is not None:
             cache.put_many(fingerprint(scorer), dict(zip(missing, fresh.tolist())))
     return np.array([known[s] for s in sequences], dtype=np.float64)
+
+
+def _score_saving_progress(scorer, sequences: list[str], cache) -> np.ndarray:
+    """``scorer.score(sequences)``; a scorer that reports finished sequences (``on_scored``) has them cached as
+    they finish, so an interrupted run keeps them and the next run resumes. Non-finite values are never cached."""
+    if cache is None or "on_scored" not in inspect.signature(scorer.score).parameters:
+        return scorer.score(sequences)
+    key = fingerprint(scorer)
+
+    def save(finished: dict[str, float]) -> None:
+        cache.put_many(key, {s: v for s, v in finished.items() if math.isfinite(v)})
+
+    return scorer.score(sequences, on_scored=save)

@@ -28,3 +28,16 @@ def make_at_scorer():
     """A factory, as users write them: returns a Scorer."""
     from scorers.reference import ATContent
     return ATContent(name="user-at")
+
+
+class DeclaredStrandBlind:
+    """Scores A+T only and declares (``expected``) that it fails the strand gate."""
+
+    name, kind = "declared-strand-blind", "score"
+    expected = {"strand": "fail"}
+
+    def score(self, sequences):
+        return np.array([s.count("A") + s.count("T") for s in sequences], dtype=float)
+
+
+declared_strand_blind = DeclaredStrandBlind()

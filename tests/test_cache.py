@@ -152,18 +152,26 @@ def test_warm_rerun_does_not_call_the_scorer(tmp_path):
     assert warm_scorer.seen == ["GGGG"]
 
 
-def test_interrupted_run_keeps_committed_batches(tmp_path):
-    """A scorer that reports finished sequences (``on_scored``) and then dies leaves them in the cache."""
+def test_interrupted_run_keeps_what_was_finished_and_the_next_run_resumes(tmp_path):
+    """Through the runner: a scorer that reports finished sequences (``on_scored``) and then dies leaves them
+    in the cache (never a non-finite one); the rerun scores only the rest."""
     path = tmp_path / "scores.sqlite"
-    cache = ScoreCache(path)
 
-    def scoring_run(on_scored):
-        on_scored({"ACGT": -1.0, "AAAA": -2.0})
-        raise KeyboardInterrupt
+    class DiesHalfway:
+        name, kind, fingerprint = "dies", "likelihood", "dies/v1"
 
+        def score(self, sequences, on_scored=None):
+            on_scored({"ACGT": -1.0, "AAAA": -2.0, "GGGG": float("nan")})
+            raise KeyboardInterrupt
+
+    seqs = ["ACGT", "AAAA", "CCCC", "GGGG"]
     with pytest.raises(KeyboardInterrupt):
-        scoring_run(lambda mapping: cache.put_many("fp", mapping))
-    assert ScoreCache(path).get_many("fp", ["ACGT", "AAAA", "CCCC"]) == {"ACGT": -1.0, "AAAA": -2.0}
+        score_sequences(DiesHalfway(), ["a", "b", "c", "d"], seqs, ScoreCache(path))
+    assert ScoreCache(path).get_many("dies/v1", seqs) == {"ACGT": -1.0, "AAAA": -2.0}
+    rerun = CountingScorer()
+    rerun.fingerprint = "dies/v1"
+    score_sequences(rerun, ["a", "b", "c", "d"], seqs, ScoreCache(path))
+    assert rerun.seen == ["CCCC", "GGGG"]
 
 
 def test_cache_survives_pickling_into_another_process(tmp_path):

@@ -101,3 +101,10 @@ def test_paper_scores_replay_through_the_suite_on_mit_v1(tmp_path, stem, compens
     assert round(props["scramble"]["estimate"], 2) == scramble, props["scramble"]
     assert props["spacing"]["verdict"] == "skip" and "mit-v1" in props["spacing"]["reason"]
     assert results["set"] == "mit-v1" and "mit-v1" in results["set_sha256"]
+
+
+def test_a_declared_expected_failure_is_xfail_and_others_still_fail(tmp_path):
+    proc, results, _ = run_mit(tmp_path, "--model=tests.bad_scorers:declared_strand_blind", "-k", "not robustness")
+    props = results["models"]["tests.bad_scorers:declared_strand_blind"]["properties"]
+    assert props["strand"]["verdict"] == "xfail" and "declares" in props["strand"]["reason"]
+    assert props["scramble"]["verdict"] == "fail" and proc.returncode == 1
