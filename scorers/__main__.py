@@ -16,37 +16,10 @@ import math
 import sys
 from pathlib import Path
 
+from fixtures.fasta import read_fasta
 from scorers.protocol import ScoreError, ScorerUnavailable
 from scorers.registry import ScorerOptions, UnknownModelError, resolve
 from scorers.runner import score_sequences
-
-
-def read_fasta(path: str | Path) -> tuple[list[str], list[str]]:
-    """``(ids, sequences)`` of a FASTA file: the id is the header up to the first space; sequence lines are
-    joined and upper-cased. Raises ValueError for text before the first header, empty or duplicated ids."""
-    ids: list[str] = []
-    chunks: list[list[str]] = []
-    with open(path, encoding="utf-8") as fh:
-        for number, line in enumerate(fh, 1):
-            line = line.strip()
-            if not line or line.startswith(";"):
-                continue
-            if line.startswith(">"):
-                header = line[1:].strip()
-                if not header:
-                    raise ValueError(f"{path}:{number}: a FASTA header without an id")
-                ids.append(header.split()[0])
-                chunks.append([])
-            elif not ids:
-                raise ValueError(f"{path}:{number}: sequence text before the first '>' header")
-            else:
-                chunks[-1].append(line.upper())
-    duplicated = sorted({i for i in ids if ids.count(i) > 1})
-    if duplicated:
-        raise ValueError(f"{path}: duplicated ids {', '.join(duplicated[:10])}")
-    if not ids:
-        raise ValueError(f"{path}: no sequences")
-    return ids, ["".join(c) for c in chunks]
 
 
 def _format_values(values) -> str:

@@ -24,7 +24,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from fixtures.grammar import EXTENDED_10, LENGTH, MINUS_10, MINUS_35, UP, encode
+from fixtures.grammar import EXTENDED_10, MINUS_10, MINUS_35, UP, encode
 from scorers.protocol import check_sequences, fixed_layout_codes, uniform_codes
 from scorers.pwm import (BASELINE_MINUS_10, BASELINE_MINUS_35, PWM_EXTENDED_10, PWM_MINUS_10, PWM_MINUS_35,
                          PWM_UP, RPA_MINUS_10_BROKEN, RPA_MINUS_10_INTACT, RPA_MINUS_35, THERMO_MINUS_10,
