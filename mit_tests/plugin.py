@@ -62,11 +62,14 @@ def mit_canary(mit_model, pytestconfig, mit_seed):
     if mit_model.kind != "likelihood" or "canary" not in mit_model.sets:
         return None
     canary = mit_model.sets["canary"]
+    mit_model.score_now(["canary"])      # alone first: an untrained model is caught before the full batch
     rescored = mit_model.scorer.score(list(canary.sequences))
     reference = mit_model.sets["core"]
     condition = "A" if "A" in reference.conditions else "C"
-    return canary_result(mit_model.scorer, list(canary.sequences), mit_model.scores_by_role["canary"],
-                         rescored, reference.member_sequences(condition), mit_model.scores("core", condition),
+    promoters = reference.member_sequences(condition)
+    promoter_ids = [reference.ids[i] for i in reference.indices(condition)]
+    return canary_result(mit_model.scorer, list(canary.sequences), mit_model.role_scores("canary"),
+                         rescored, promoters, mit_model.score_more(promoter_ids, promoters),
                          reference_label=f"{reference.name} class {condition}",
                          max_nll=pytestconfig.getoption("--mit-canary-nll"), seed=mit_seed)
 

@@ -14,11 +14,11 @@ def test_composition(model, mit_seed, mit_record):
     """Pearson r(AT fraction, score) per sequence; compensation effect per AT level; composition/position ratio."""
     if model.has("at_titration"):
         titration_set = model.sets["at_titration"]
-        sequences, scores = list(titration_set.sequences), model.scores_by_role["at_titration"]
+        sequences, scores = list(titration_set.sequences), model.role_scores("at_titration")
         titration = {level: {kind: model.scores("at_titration", f"at{level:.2f}/{kind}")
                              for kind in ("intact", "broken", "compensated")} for level in AT_LEVELS}
     else:
-        sequences, scores = list(model.sets["core"].sequences), model.scores_by_role["core"]
+        sequences, scores = list(model.sets["core"].sequences), model.role_scores("core")
         titration = None
     sweep = no_up = None
     if model.has("up_sweep"):

@@ -230,15 +230,19 @@ class _HFScorer:
         ``on_scored({sequence: score})`` is called whenever sequences are finished (longest first), so a caller
         can commit them to the cache before the rest are done and an interrupted run keeps them.
         """
-        token_lp = self.token_log_probs(sequences, on_scored=on_scored)
+        token_lp = self.token_log_probs(sequences, on_scored=on_scored, reuse=False)
         return np.array([np.nansum(lp) for lp in token_lp], dtype=np.float64)
 
-    def token_log_probs(self, sequences: Sequence[str], on_scored: OnScored | None = None) -> list[np.ndarray]:
+    def token_log_probs(self, sequences: Sequence[str], on_scored: OnScored | None = None,
+                        reuse: bool = True) -> list[np.ndarray]:
         """Per sequence, float64 ``(T,)`` log-probabilities of its tokens (special tokens included as NaN;
-        tokens that are not scored, e.g. the first one without BOS, are NaN too)."""
+        tokens that are not scored, e.g. the first one without BOS, are NaN too).
+
+        ``reuse`` takes values remembered from earlier calls (``per_nucleotide`` after ``score``); ``score``
+        always runs the model, so scoring twice really is two scorings (the canary compares them)."""
         sequences = list(sequences)
         check_sequences(sequences)
-        todo = [s for s in dict.fromkeys(sequences) if s not in self._memo]
+        todo = [s for s in dict.fromkeys(sequences) if not (reuse and s in self._memo)]
         fresh: dict[str, np.ndarray] = {}
         if todo:
             encodings = self.tokens.encode(todo)

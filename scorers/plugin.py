@@ -72,11 +72,12 @@ def open_cache(config):
 
 @pytest.fixture(scope="session")
 def mit_model(request, mit_sets):
-    """The model named by this test's ``--model`` parameter, with every sequence of the run scored once.
+    """The model named by this test's ``--model`` parameter; every sequence of the run is scored once, in one
+    batch, when a test first asks for scores.
 
     A scorer that cannot run here skips its tests with the reason; a scorer that fails (bad input, NaN, inf,
     wrong shape) makes every test of that model an error naming the offending ids."""
-    from scorers.scored_model import score_run
+    from scorers.scored_model import ScoredModel
     spec = request.param
     try:
         scorer = resolve(spec, scorer_options(request.config))
@@ -90,4 +91,4 @@ def mit_model(request, mit_sets):
         sets["canary"] = build_canary(request.config.getoption("--mit-seed"))
     cacheable = getattr(scorer, "cacheable", scorer.kind == "likelihood")
     cache = open_cache(request.config) if cacheable else None
-    return score_run(spec, scorer, sets, cache=cache)
+    return ScoredModel(spec, scorer, sets, cache=cache)

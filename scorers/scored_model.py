@@ -13,11 +13,14 @@ from scorers.runner import score_sequences
 
 @dataclass
 class ScoredModel:
+    """Scores are computed in one batched call over every set not yet scored, on the first look-up of any of
+    them; ``score_now`` scores some roles first (the canary, so an untrained model costs one small batch)."""
+
     spec: str
     scorer: object
     sets: dict[str, SequenceSet]
-    scores_by_role: dict[str, np.ndarray] = field(default_factory=dict)
     cache: object = None
+    _scores: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -31,6 +34,25 @@ class ScoredModel:
     def fingerprint(self) -> str:
         return fingerprint(self.scorer)
 
+    def score_now(self, roles) -> None:
+        """Score the sets of ``roles`` that are not scored yet, each distinct sequence once, in one call."""
+        todo = [r for r in roles if r not in self._scores]
+        if not todo:
+            return
+        ids = [sid for r in todo for sid in self.sets[r].ids]
+        sequences = [seq for r in todo for seq in self.sets[r].sequences]
+        flat = score_sequences(self.scorer, ids, sequences, cache=self.cache)
+        start = 0
+        for role in todo:
+            self._scores[role] = flat[start:start + len(self.sets[role])]
+            start += len(self.sets[role])
+
+    def role_scores(self, role: str) -> np.ndarray:
+        """``(len(set),)`` scores of the set ``role`` in set order."""
+        if role not in self._scores:
+            self.score_now(list(self.sets))
+        return self._scores[role]
+
     def has(self, role: str, condition: str | None = None) -> bool:
         if role not in self.sets:
             return False
@@ -38,7 +60,7 @@ class ScoredModel:
 
     def scores(self, role: str, condition: str) -> np.ndarray:
         """``(n_families,)`` scores of the members with ``condition``, ordered by family."""
-        return self.scores_by_role[role][self.sets[role].indices(condition)]
+        return self.role_scores(role)[self.sets[role].indices(condition)]
 
     def score_more(self, ids, sequences) -> np.ndarray:
         """Scores of sequences outside the run's sets (hypothesis designs), through the same checks and cache."""
@@ -54,16 +76,3 @@ class ScoredModel:
         a = self.scores(role, first)[np.searchsorted(fam_a, common)]
         b = self.scores(role, second)[np.searchsorted(fam_b, common)]
         return a, b
-
-
-def score_run(spec: str, scorer, sets: dict[str, SequenceSet], cache=None) -> ScoredModel:
-    """Score every sequence of every set in one batched call (each distinct sequence once)."""
-    ids = [sid for s in sets.values() for sid in s.ids]
-    sequences = [seq for s in sets.values() for seq in s.sequences]
-    flat = score_sequences(scorer, ids, sequences, cache=cache)
-    model = ScoredModel(spec, scorer, sets, cache=cache)
-    start = 0
-    for role, sequence_set in sets.items():
-        model.scores_by_role[role] = flat[start:start + len(sequence_set)]
-        start += len(sequence_set)
-    return model

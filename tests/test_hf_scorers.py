@@ -119,6 +119,18 @@ def test_head_runs_only_at_masked_positions_and_matches_full_logits(checkpoints)
         np.testing.assert_allclose(scorer.score(SEQUENCES), fast, atol=1e-5, rtol=0)
 
 
+def test_scoring_twice_runs_the_model_twice_so_the_canary_compares_two_scorings(checkpoints):
+    scorer = load(f"hf-mlm:{checkpoints['bert-char']}", batch_size=64)
+    calls = []
+    (scorer._body or scorer.model).register_forward_hook(lambda module, args, output: calls.append(1))
+    first = scorer.score(SEQUENCES)
+    after_first = len(calls)
+    assert after_first > 0 and np.array_equal(scorer.score(SEQUENCES), first)
+    assert len(calls) == 2 * after_first, "a second score() must not be served from memory"
+    scorer.per_nucleotide(SEQUENCES)
+    assert len(calls) == 2 * after_first, "per_nucleotide after score() reuses the values"
+
+
 def test_model_without_attention_mask_gets_equal_length_batches(checkpoints):
     scorer = load(f"hf-mlm:{checkpoints['conv-nomask']}", batch_size=64)
     assert not scorer.uses_attention_mask

@@ -1,0 +1,53 @@
+"""The whole conformance suite on locally built tiny Hugging Face models, loaded through from_pretrained."""
+
+import json
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("transformers")
+
+from tests import tiny_models as tm  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def untrained_mlm(tmp_path_factory):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return tm.make_esm_char(tmp_path_factory.mktemp("glm") / "esm-char", layers=1, hidden=16)
+
+
+def run_suite(tmp_path, spec, *args):
+    out = tmp_path / "report"
+    proc = subprocess.run([sys.executable, "-m", "pytest", "mit_tests", "-q", f"--model={spec}",
+                           f"--mit-report={out}", f"--mit-cache={tmp_path / 'cache.sqlite'}", "--mit-examples=2",
+                           *args], cwd=ROOT, capture_output=True, text=True, timeout=900)
+    results = json.loads((out / "mit-results.json").read_text())
+    return proc, results["models"][spec]["properties"]
+
+
+def test_untrained_model_fails_the_canary_and_errors_everywhere_else(tmp_path, untrained_mlm):
+    proc, props = run_suite(tmp_path, f"hf-mlm:{untrained_mlm}")
+    assert props["canary"]["verdict"] == "fail", props["canary"]
+    assert "model looks untrained or weights did not load" in props["canary"]["reason"]
+    gated = ["motif", "compensation", "scramble", "up_position", "spacing", "strand"]
+    assert {p: props[p]["verdict"] for p in gated} == {p: "error" for p in gated}
+    assert "model looks untrained or weights did not load" in props["compensation"]["reason"]
+    assert proc.returncode == 1
+
+
+def test_whole_suite_runs_on_a_masked_lm_and_a_warm_cache_rerun_agrees(tmp_path, untrained_mlm):
+    # Raising the canary threshold lets the untrained model through, so every property is measured on it.
+    spec = f"hf-mlm:{untrained_mlm}"
+    first, props = run_suite(tmp_path, spec, "--mit-canary-nll=10")
+    assert props["canary"]["verdict"] == "pass", props["canary"]
+    measured = ["motif", "compensation", "scramble", "up_position", "spacing", "strand", "composition"]
+    for p in measured:
+        assert props[p]["verdict"] in ("pass", "fail") and props[p]["estimate"] is not None, (p, props[p])
+    again, props_again = run_suite(tmp_path, spec, "--mit-canary-nll=10")
+    assert {p: props_again[p]["estimate"] for p in measured} == {p: props[p]["estimate"] for p in measured}
