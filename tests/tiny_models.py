@@ -174,12 +174,14 @@ def _save(model, tokenizer, folder: Path) -> Path:
 
 
 def make_esm_6mer(folder: Path, *, layers: int = 2, hidden: int = 32, seed: int = 0,
-                  init: float = WIDE_INIT) -> Path:
-    """NT-like: EsmForMaskedLM with a 6-mer EsmTokenizer."""
+                  init: float = WIDE_INIT, heads: int = 2, intermediate: int | None = None) -> Path:
+    """NT-like: EsmForMaskedLM with a 6-mer EsmTokenizer (NT-500M: 24 layers, hidden 1280, 20 heads,
+    intermediate 5120)."""
     tokenizer = kmer_tokenizer(Path(folder))
     torch.manual_seed(seed)
     config = EsmConfig(vocab_size=len(tokenizer), hidden_size=hidden, num_hidden_layers=layers,
-                       num_attention_heads=2, intermediate_size=2 * hidden, max_position_embeddings=256,
+                       num_attention_heads=heads, intermediate_size=intermediate or 2 * hidden,
+                       max_position_embeddings=256,
                        pad_token_id=tokenizer.pad_token_id, mask_token_id=tokenizer.mask_token_id,
                        position_embedding_type="absolute", token_dropout=False, initializer_range=init)
     return _save(EsmForMaskedLM(config), tokenizer, Path(folder))
@@ -208,11 +210,12 @@ def make_bert(folder: Path, *, tokens: str = "char", seed: int = 0, init: float 
     return _save(BertForMaskedLM(config), tokenizer, Path(folder))
 
 
-def make_gpt2(folder: Path, *, seed: int = 0, init: float = WIDE_INIT) -> Path:
+def make_gpt2(folder: Path, *, seed: int = 0, init: float = WIDE_INIT, hidden: int = 32, layers: int = 2,
+              heads: int = 2) -> Path:
     """GPT2LMHeadModel over characters; BOS declared by tokenizer and config but not added by the tokenizer."""
     tokenizer = causal_char_tokenizer()
     torch.manual_seed(seed)
-    config = GPT2Config(vocab_size=len(tokenizer), n_embd=32, n_layer=2, n_head=2, n_positions=256,
+    config = GPT2Config(vocab_size=len(tokenizer), n_embd=hidden, n_layer=layers, n_head=heads, n_positions=256,
                         bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
                         pad_token_id=tokenizer.pad_token_id, initializer_range=init)
     return _save(GPT2LMHeadModel(config), tokenizer, Path(folder))
