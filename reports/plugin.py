@@ -26,7 +26,9 @@ def pytest_addoption(parser):
 
 def _is_mit_run(config) -> bool:
     """Conformance runs get an HTML report; a run of only the suite's own tests (``pytest tests``) does not."""
-    return not config.args or not all(Path(str(a).split("::")[0]).parts[:1] == ("tests",) for a in config.args)
+    own_tests = (config.rootpath / "tests").resolve()
+    return not config.args or not all(
+        Path(str(a).split("::")[0]).resolve().is_relative_to(own_tests) for a in config.args)
 
 
 def pytest_configure(config):
