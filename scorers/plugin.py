@@ -63,11 +63,8 @@ def scorer_options(config) -> ScorerOptions:
 
 
 def open_cache(config):
-    path = config.getoption("--mit-cache")
-    if not path or path.lower() == "none":
-        return None
-    from scorers.cache import ScoreCache
-    return ScoreCache(path)
+    from scorers.cache import open_cache as open_path
+    return open_path(config.getoption("--mit-cache"))
 
 
 @pytest.fixture(scope="session")
