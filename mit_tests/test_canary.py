@@ -8,5 +8,6 @@ pytestmark = pytest.mark.mit_property("canary")
 def test_canary(mit_model, mit_canary, mit_record):
     """Mean NLL/nt on seeded tandem repeats below ln 4 − 0.3, and two scorings identical."""
     if mit_canary is None:
-        pytest.skip(f"{mit_model.spec} is a {mit_model.kind!r} scorer; the canary checks likelihood models only")
+        pytest.skip(f"{mit_model.spec} gives {mit_model.kind!r} values, not log-likelihoods; the canary checks "
+                    "likelihood models only")
     mit_record(mit_canary, mit_model)
