@@ -20,6 +20,8 @@ from typing import Mapping, Sequence
 import numpy as np
 from scipy import stats
 
+from mit_tests.stats import cohens_d as mit_cohens_d
+
 # The family of CSS tests over which the paper's p_FDR values were adjusted (5 gLMs + 3 baselines). Only
 # over these 8 do the published values reproduce (HyenaDNA 0.0346, Evo2 0.0899, ...).
 PAPER_FDR_FAMILY = ("hyenadna", "evo2_1b", "nt_500m", "grover", "caduceus", "kmer", "random", "pwm")
@@ -100,16 +102,10 @@ def cohens_d(intact: Sequence[float], broken: Sequence[float]) -> float:
     """
     a = np.asarray(intact, dtype=np.float64)
     b = np.asarray(broken, dtype=np.float64)
-    n1, n2 = len(a), len(b)
-    if n1 == 0 or n2 == 0 or n1 + n2 <= 2:
+    if a.size == 0 or b.size == 0 or a.size + b.size <= 2:
         return 0.0
-    var1 = np.var(a, ddof=1) if n1 > 1 else 0.0
-    var2 = np.var(b, ddof=1) if n2 > 1 else 0.0
-    pooled = np.sqrt(((n1 - 1) * var1 + (n2 - 1) * var2) / (n1 + n2 - 2))
-    diff = a.mean() - b.mean()
-    if pooled == 0 or np.isnan(pooled):
-        return float(np.sign(diff) * MES_CLIP)
-    return float(np.clip(diff / pooled, -MES_CLIP, MES_CLIP))
+    # MIT's d gives ±inf for SD 0 and a mean difference; clipping turns that into the paper's ±10.
+    return float(np.clip(mit_cohens_d(a, b), -MES_CLIP, MES_CLIP))
 
 
 def compensation_magnitude(broken: Sequence[float], compensated: Sequence[float],

@@ -78,8 +78,9 @@ def cohens_d(a, b) -> float:
     """(mean a − mean b) / pooled SD (ddof = 1). 0 when both groups are constant and equal; ±inf when only
     the means differ."""
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    na, nb = a.size, b.size
-    pooled = np.sqrt(((na - 1) * a.var(ddof=1) + (nb - 1) * b.var(ddof=1)) / (na + nb - 2))
+    # (n − 1)·var(ddof=1) as a sum of squares: a group of one contributes 0 instead of NaN.
+    squares = ((a - a.mean()) ** 2).sum() + ((b - b.mean()) ** 2).sum()
+    pooled = np.sqrt(squares / (a.size + b.size - 2))
     difference = a.mean() - b.mean()
     if pooled == 0:
         return 0.0 if difference == 0 else float(np.sign(difference) * np.inf)

@@ -31,9 +31,11 @@ class ScoreError(RuntimeError):
     """A scorer returned something that cannot be gated (wrong shape, NaN or inf)."""
 
 
-def _name_ids(ids: Sequence[str], limit: int = 10) -> str:
-    shown = ", ".join(ids[:limit])
-    return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
+def name_ids(items, limit: int = 10) -> str:
+    """The first ``limit`` items (ids, keys, ``id=value``) for an error message, long ones shortened."""
+    items = [str(i) for i in items]
+    shown = ", ".join(i if len(i) <= 24 else i[:21] + "..." for i in items[:limit])
+    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
 
 
 def check_sequences(sequences: Sequence[str], ids: Sequence[str] | None = None, *,
@@ -51,10 +53,10 @@ def check_sequences(sequences: Sequence[str], ids: Sequence[str] | None = None, 
             bad_length.append(f"{sid} ({len(seq)} nt)")
     problems = []
     if bad_chars:
-        problems.append(f"characters outside ACGT in {_name_ids(bad_chars)}")
+        problems.append(f"characters outside ACGT in {name_ids(bad_chars)}")
     if bad_length:
         wanted = f"exactly {exact_length}" if exact_length is not None else f"at least {min_length}"
-        problems.append(f"wrong length (needs {wanted} nt) in {_name_ids(bad_length)}")
+        problems.append(f"wrong length (needs {wanted} nt) in {name_ids(bad_length)}")
     if problems:
         raise ValueError("; ".join(problems))
 
@@ -71,7 +73,7 @@ def check_scores(scores, sequences: Sequence[str], ids: Sequence[str], scorer_na
     bad = ~np.isfinite(values)
     if bad.any():
         named = [f"{ids[i]}={values[i]}" for i in np.flatnonzero(bad)]
-        raise ScoreError(f"scorer {scorer_name!r} returned non-finite scores for {_name_ids(named)}")
+        raise ScoreError(f"scorer {scorer_name!r} returned non-finite scores for {name_ids(named)}")
     return values
 
 

@@ -29,16 +29,11 @@ from typing import Sequence
 
 import numpy as np
 
+from scorers.protocol import name_ids
 from scorers.registry import register_prefix
 
 _CLASS_KEY = re.compile(r"^[A-Z]$")
 _ACGT = re.compile(r"^[ACGT]+$")
-
-
-def _named(items, limit: int = 10) -> str:
-    items = list(items)
-    shown = ", ".join(str(i) if len(str(i)) <= 24 else str(i)[:21] + "..." for i in items[:limit])
-    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
 
 
 def _pairs_rejecting_duplicates(pairs):
@@ -50,7 +45,7 @@ def _pairs_rejecting_duplicates(pairs):
             duplicated.append(key)
         seen[key] = value
     if duplicated:
-        raise ValueError(f"duplicated keys {_named(duplicated)}")
+        raise ValueError(f"duplicated keys {name_ids(duplicated)}")
     return seen
 
 
@@ -126,7 +121,7 @@ class ReplayScores:
             return "id", table
         if any(isinstance(v, (list, dict)) for v in data.values()):
             bad = [k for k, v in data.items() if isinstance(v, (list, dict))]
-            raise ValueError(f"{self.name}: not a score file: keys {_named(bad)} hold lists or objects "
+            raise ValueError(f"{self.name}: not a score file: keys {name_ids(bad)} hold lists or objects "
                              "(class-keyed files use single capital letters A-H)")
         table = {k: _number(v, f"{self.name} {k}") for k, v in data.items()}
         keyed_by = "sequence" if all(_ACGT.match(k) and len(k) >= 20 for k in table) else "id"
@@ -151,7 +146,7 @@ class ReplayScores:
             if key_field == "id" and row.get("sequence"):
                 self.sequences_by_id[key] = row["sequence"].strip()
         if duplicated:
-            raise ValueError(f"{self.name}: duplicated {key_field}s {_named(duplicated)}")
+            raise ValueError(f"{self.name}: duplicated {key_field}s {name_ids(duplicated)}")
         return key_field, table
 
     # --- scoring ---------------------------------------------------------------------------------------
@@ -161,21 +156,21 @@ class ReplayScores:
         duplicated = sorted({n for k, n in zip(requested, names) if requested.count(k) > 1}) \
             if len(set(requested)) != len(requested) else []
         if duplicated:
-            raise ValueError(f"{self.name}: duplicated {what}s requested: {_named(duplicated)}")
+            raise ValueError(f"{self.name}: duplicated {what}s requested: {name_ids(duplicated)}")
         missing = [n for k, n in zip(requested, names) if k not in self.table]
         extra = sorted(set(self.table) - set(requested))
         problems = []
         if missing:
-            problems.append(f"{len(missing)} {what}s missing from the file: {_named(missing)}")
+            problems.append(f"{len(missing)} {what}s missing from the file: {name_ids(missing)}")
         if extra:
             problems.append(f"{len(extra)} extra {what}s in the file that this run does not score "
-                            f"(scored on another set?): {_named(extra)}")
+                            f"(scored on another set?): {name_ids(extra)}")
         if problems:
             raise ValueError(f"{self.name}: " + "; ".join(problems))
         values = np.array([self.table[k] for k in requested], dtype=np.float64)
         bad = [n for n, v in zip(names, values) if not math.isfinite(v)]
         if bad:
-            raise ValueError(f"{self.name}: non-finite scores for {_named(bad)}")
+            raise ValueError(f"{self.name}: non-finite scores for {name_ids(bad)}")
         return values
 
     def score_with_ids(self, ids: Sequence[str], sequences: Sequence[str]) -> np.ndarray:
@@ -190,7 +185,7 @@ class ReplayScores:
             differ = [i for i, s in zip(ids, sequences) if i in known and known[i] != s]
             if differ:
                 raise ValueError(f"{self.name}: the file's sequences differ from this run's for ids "
-                                 f"{_named(differ)}")
+                                 f"{name_ids(differ)}")
         return self._lookup(ids, ids, "id")
 
     def score(self, sequences: Sequence[str]) -> np.ndarray:
