@@ -469,6 +469,12 @@ class Evo2Scorer:
     kind = "likelihood"
 
     def __init__(self, recipe: Recipe, options: ScorerOptions):
+        # The evo2 package loads a checkpoint by name (from its hub repository) or from one local file.
+        local_path = recipe.hub_id if Path(recipe.hub_id).is_file() else None
+        if recipe.revision or (local_path is None and recipe.hub_id != f"arcinstitute/{recipe.evo2_name}"):
+            raise ValueError(f"--model {recipe.alias}: the evo2 package loads {recipe.evo2_name} by name or from "
+                             f"a local checkpoint file; {recipe.hub_id!r}"
+                             f"{'@' + recipe.revision if recipe.revision else ''} is neither")
         try:
             from evo2 import Evo2
         except ImportError as exc:
@@ -480,8 +486,13 @@ class Evo2Scorer:
         self.rc_equivariant = recipe.rc_equivariant
         self.expected = dict(recipe.expected)
         self.batch_size = options.batch_size or 8
-        self.model = Evo2(recipe.evo2_name)
-        self.fingerprint = (f"{self.name}|{recipe.evo2_name}|evo2 {getattr(evo2, '__version__', 'unknown')}|"
+        if local_path is None:
+            self.model = Evo2(recipe.evo2_name)
+            weights = recipe.evo2_name
+        else:
+            self.model = Evo2(recipe.evo2_name, local_path=local_path)
+            weights = f"{recipe.evo2_name}@{_file_digest(Path(local_path))}"
+        self.fingerprint = (f"{self.name}|{weights}|evo2 {getattr(evo2, '__version__', 'unknown')}|"
                             f"causal-ll-sum/bos=prepended|torch {torch.__version__}|{SCORER_VERSION}")
 
     def score(self, sequences: Sequence[str]) -> np.ndarray:
@@ -540,6 +551,10 @@ def _wrap_load_error(recipe: Recipe, options: ScorerOptions, what: str, exc: Exc
             if module in str(missing):
                 return ScorerUnavailable(f"{recipe.alias} needs {module!r} ({text}): {command}")
         return ScorerUnavailable(f"{recipe.alias}: loading the {what} needs a package that is missing ({text})")
+    if "not consistent with the config class" in text and not recipe.config_class:
+        return RuntimeError(f"--model {recipe.alias}: cannot load the {what} of {recipe.hub_id!r}: {text} Its "
+                            "config class and model class disagree, the DNABERT-2 loading bug (DNABERT-2 #22): "
+                            f"--model dnabert2:{recipe.hub_id} loads the config with BertConfig instead")
     return RuntimeError(f"--model {recipe.alias}: cannot load the {what} of {recipe.hub_id!r}: "
                         f"{type(exc).__name__}: {text}. Is the hub id or folder right, and is the checkpoint in "
                         "the local Hugging Face cache when offline?")
@@ -547,11 +562,14 @@ def _wrap_load_error(recipe: Recipe, options: ScorerOptions, what: str, exc: Exc
 
 def _weights_digest(folder: Path) -> str:
     """sha256 over the weight files of a local checkpoint (name and content, in name order)."""
-    digest = hashlib.sha256()
     files = sorted(p for p in folder.iterdir() if p.suffix in (".safetensors", ".bin", ".pt", ".pth", ".ckpt"))
-    if not files:
-        return "no-weight-files"
-    for path in files:
+    return _file_digest(*files) if files else "no-weight-files"
+
+
+def _file_digest(*paths: Path) -> str:
+    """``sha256:HEX`` over each file's name and content, in the order given."""
+    digest = hashlib.sha256()
+    for path in paths:
         digest.update(path.name.encode() + b"\0")
         with open(path, "rb") as fh:
             for block in iter(lambda: fh.read(1 << 22), b""):

@@ -21,7 +21,7 @@ from scorers.protocol import ScorerUnavailable
 from scorers.registry import ScorerOptions, register, register_prefix
 
 __all__ = ["Recipe", "RECIPES", "RemoteCodeRequired", "ScorerUnavailable", "build", "generic_recipe",
-           "check_available"]
+           "alias_recipe", "split_revision", "check_available"]
 
 SCORING_KINDS = ("causal", "mlm", "evo2")
 GLM_EXTRA = 'pip install -e ".[glm]"  (torch, transformers, safetensors)'
@@ -155,7 +155,7 @@ _add(Recipe(
 _add(Recipe(
     alias="dnabert2", hub_id="zhihan1996/DNABERT-2-117M", kind="mlm", tokenizer="BPE",
     description="DNABERT-2 117M (BERT with ALiBi, masked LM, BPE tokens)",
-    quirks=("remote code; on transformers > 4.28 loading fails with 'config_class ... not consistent' "
+    quirks=("remote code; loading has failed with 'config_class ... not consistent' on transformers > 4.28 "
             "(DNABERT-2 #22/#29/#38): MIT loads the config with BertConfig.from_pretrained (#92)",
             "its Triton flash-attention crashes ('dot() ... trans_b', #11/#57): MIT hides triton while the "
             "model code loads, so the PyTorch attention path is used",
@@ -174,16 +174,38 @@ _add(Recipe(
 ))
 
 
+def split_revision(spec: str, arg: str) -> tuple[str, str | None]:
+    """``ID_OR_PATH[@REVISION]`` of ``--model spec`` as (id or path, revision or None); an existing path
+    containing ``@`` is taken whole."""
+    path_or_id, revision = arg, None
+    if "@" in arg and not os.path.exists(arg):
+        path_or_id, revision = arg.rsplit("@", 1)
+    if not path_or_id or revision == "":
+        raise ValueError(f"--model {spec!r}: needs a hub id or a local checkpoint folder, optionally followed by "
+                         "@REVISION")
+    return path_or_id, revision
+
+
 def generic_recipe(kind: str, path_or_id: str) -> Recipe:
-    """The recipe of ``hf-causal:X`` / ``hf-mlm:X``: the checkpoint's own tokenizer, conventions and code."""
-    revision = None
-    if "@" in path_or_id and not os.path.exists(path_or_id):
-        path_or_id, revision = path_or_id.rsplit("@", 1)
-    if not path_or_id:
-        raise ValueError(f"hf-{kind}: needs a hub id or a local checkpoint folder")
-    return Recipe(alias=f"hf-{'causal' if kind == 'causal' else 'mlm'}:{path_or_id}", hub_id=path_or_id,
-                  kind=kind, tokenizer="from checkpoint",
+    """The recipe of ``hf-causal:X`` / ``hf-mlm:X``: the checkpoint's own tokenizer, conventions and code.
+
+    A hub id that an alias names gets that alias's recipe (its workarounds and declarations): the same
+    checkpoint is scored the same way whichever way it is named."""
+    alias = f"hf-{'causal' if kind == 'causal' else 'mlm'}:{path_or_id}"
+    path_or_id, revision = split_revision(alias, path_or_id)
+    known = next((r for r in RECIPES.values() if r.hub_id == path_or_id and r.kind == kind), None)
+    if known is not None:
+        return replace(known, alias=alias, revision=revision or known.revision)
+    return Recipe(alias=alias, hub_id=path_or_id, kind=kind, tokenizer="from checkpoint",
                   description=f"{'causal' if kind == 'causal' else 'masked'} LM {path_or_id}", revision=revision)
+
+
+def alias_recipe(alias: str, arg: str) -> Recipe:
+    """The recipe of ``ALIAS:ID_OR_PATH[@REV]``: the alias's loading rules and quirks, another copy of its
+    checkpoint (a local folder on a machine without hub access, a mirror, a pinned revision)."""
+    path_or_id, revision = split_revision(f"{alias}:{arg}", arg)
+    return replace(RECIPES[alias], alias=f"{alias}:{arg}", hub_id=path_or_id,
+                   revision=revision or RECIPES[alias].revision)
 
 
 def check_available(recipe: Recipe, options: ScorerOptions) -> None:
@@ -227,8 +249,13 @@ def _alias_factory(alias: str):
     return lambda options: build(RECIPES[alias], options)
 
 
+def _alias_copy_factory(alias: str):
+    return lambda arg, options: build(alias_recipe(alias, arg), options)
+
+
 for _alias, _recipe in RECIPES.items():
     register(_alias, _alias_factory(_alias), f"{_recipe.description}: {_recipe.hub_id}", alias=True)
+    register_prefix(f"{_alias}:", _alias_copy_factory(_alias), None)
 
 register_prefix("hf-causal:", lambda arg, options: build(generic_recipe("causal", arg), options),
                 "a causal LM on the Hugging Face hub or in a local folder (ID[@REVISION] or PATH); exact "

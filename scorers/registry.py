@@ -32,7 +32,7 @@ Factory = Callable[[ScorerOptions], object]
 PrefixFactory = Callable[[str, ScorerOptions], object]
 
 BUILTINS: dict[str, tuple[Factory, str]] = {}
-PREFIXES: dict[str, tuple[PrefixFactory, str]] = {}
+PREFIXES: dict[str, tuple[PrefixFactory, str | None]] = {}
 ALIASES: dict[str, tuple[Factory, str]] = {}
 
 USER_SPEC = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*:[A-Za-z_][\w]*$")
@@ -46,7 +46,8 @@ def register(name: str, factory: Factory, description: str, *, alias: bool = Fal
     (ALIASES if alias else BUILTINS)[name] = (factory, description)
 
 
-def register_prefix(prefix: str, factory: PrefixFactory, description: str) -> None:
+def register_prefix(prefix: str, factory: PrefixFactory, description: str | None) -> None:
+    """``description`` None: a form described elsewhere in :func:`accepted_forms` (``ALIAS:PATH``)."""
     PREFIXES[prefix] = (factory, description)
 
 
@@ -66,8 +67,11 @@ def accepted_forms() -> str:
     lines = ["built-in scorers: " + ", ".join(sorted(BUILTINS))]
     if ALIASES:
         lines.append("gLM aliases: " + ", ".join(sorted(ALIASES)))
+        lines.append("ALIAS:ID_OR_PATH[@REV]: an alias's recipe on another copy of its checkpoint (a local "
+                     "folder, a mirror or a revision)")
     for prefix, (_, description) in sorted(PREFIXES.items()):
-        lines.append(f"{prefix}ARG: {description}")
+        if description is not None:
+            lines.append(f"{prefix}ARG: {description}")
     lines.append("package.module:attr: a user's Scorer, Scorer class or factory")
     return "\n  ".join(lines)
 

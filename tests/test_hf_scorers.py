@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import shutil
 import subprocess
 import sys
+import types
 import warnings
 from pathlib import Path
 
@@ -243,6 +245,98 @@ def test_remote_code_needs_the_flag(checkpoints, tmp_path):
     (folder / "config.json").write_text(json.dumps(config))
     with pytest.raises(RemoteCodeRequired, match="--trust-remote-code"):
         load(f"hf-mlm:{folder}")
+
+
+def test_dnabert2_recipe_loads_its_remote_code_with_the_config_and_triton_workarounds(checkpoints, tmp_path,
+                                                                                       monkeypatch):
+    folder = tm.make_dnabert2_like(tmp_path / "dnabert2-like")
+    with pytest.raises(RemoteCodeRequired, match="--trust-remote-code"):
+        load(f"dnabert2:{folder}")
+    # A Triton that imports: DNABERT-2's code would switch to its (crashing) Triton attention.
+    fake_triton = types.ModuleType("triton")
+    monkeypatch.setitem(sys.modules, "triton", fake_triton)
+    scorer = load(f"dnabert2:{folder}", trust_remote_code=True)
+    code = sys.modules[type(scorer.model).__module__]
+    assert code.__name__.startswith("transformers_modules."), f"not the checkpoint's own code: {code.__name__}"
+    assert code.TRITON_AT_IMPORT is False, "triton was importable while the model code loaded"
+    assert sys.modules["triton"] is fake_triton, "triton was not restored after loading"
+    assert scorer.name == f"dnabert2:{folder}" and scorer.recipe.config_class == "BertConfig"
+    # The checkpoint's class is plain BERT underneath: the same weights give the same PLL as the native class.
+    native = load(f"hf-mlm:{checkpoints['bert-bpe']}")
+    np.testing.assert_allclose(scorer.score(SEQUENCES), native.score(SEQUENCES), atol=1e-6, rtol=0)
+    # Without the recipe the checkpoint's config and model classes disagree; the error names the way out.
+    with pytest.raises(RuntimeError, match=re.escape(f"--model dnabert2:{folder}")):
+        load(f"hf-mlm:{folder}", trust_remote_code=True)
+
+
+def test_an_alias_names_another_copy_of_its_checkpoint(checkpoints):
+    copy = recipes.alias_recipe("hyenadna", f"{checkpoints['hyena']}")
+    assert copy.hub_id == str(checkpoints["hyena"]) and copy.prepend_bos is False and copy.char_vocab
+    pinned = recipes.alias_recipe("nt-500m", "mirror/nt-500m@abc123")
+    assert (pinned.hub_id, pinned.revision, pinned.tokenizer) == ("mirror/nt-500m", "abc123", "6-mer")
+    # hf-mlm: of a hub id that an alias names gets that alias's workarounds and declarations.
+    hub = recipes.generic_recipe("mlm", "zhihan1996/DNABERT-2-117M@main")
+    assert hub.config_class == "BertConfig" and hub.revision == "main" and hub.needs_remote_code
+    assert recipes.generic_recipe("mlm", "kuleshov-group/caduceus-ps_seqlen-131k_d_model-256_n_layer-16"
+                                  ).rc_equivariant
+    assert recipes.generic_recipe("causal", "someone/other-model").config_class is None
+    with pytest.raises(ValueError, match="@REVISION"):
+        recipes.alias_recipe("grover", "PoetschLab/GROVER@")
+    scorer = load(f"hyenadna:{checkpoints['hyena']}", trust_remote_code=True, batch_size=3)
+    reference = recipes.build("hyenadna", ScorerOptions(trust_remote_code=True), path=checkpoints["hyena"])
+    np.testing.assert_array_equal(scorer.score(SEQUENCES), reference.score(SEQUENCES))
+
+
+def test_evo2_is_scored_from_bos_summed_one_strand_by_name_or_from_a_local_file(tmp_path, monkeypatch):
+    """The evo2 package needs CUDA and FP8; a stand-in records what MIT asks of its documented API."""
+    from scorers.hf import Evo2Scorer
+
+    calls = {}
+
+    class StandInEvo2:
+        def __init__(self, model_name, local_path=None):
+            calls["load"] = (model_name, local_path)
+
+        def score_sequences(self, seqs, **kwargs):
+            calls["score"] = kwargs
+            return [-1.5 * len(s) for s in seqs]
+
+    monkeypatch.setitem(sys.modules, "evo2", types.SimpleNamespace(Evo2=StandInEvo2, __version__="stand-in"))
+    by_name = Evo2Scorer(recipes.RECIPES["evo2-1b"], ScorerOptions(batch_size=4))
+    assert calls["load"] == ("evo2_1b_base", None)
+    scores = by_name.score(["ACGT", "ACG"])
+    assert scores.dtype == np.float64 and scores.tolist() == [-6.0, -4.5]
+    assert calls["score"] == {"batch_size": 4, "prepend_bos": True, "reduce_method": "sum",
+                              "average_reverse_complement": False}, calls["score"]
+    weights = tmp_path / "evo2_1b_base.pt"
+    weights.write_bytes(b"not really weights")
+    local = Evo2Scorer(recipes.alias_recipe("evo2-1b", str(weights)), ScorerOptions())
+    assert calls["load"] == ("evo2_1b_base", str(weights))
+    assert "sha256:" in local.fingerprint and local.fingerprint != by_name.fingerprint
+    for arg in (str(tmp_path / "missing.pt"), "arcinstitute/evo2_1b_base@v1"):
+        with pytest.raises(ValueError, match="by name or from a local checkpoint file"):
+            Evo2Scorer(recipes.alias_recipe("evo2-1b", arg), ScorerOptions())
+
+
+@pytest.mark.parametrize("device", ["cuda", "cpu"])
+def test_out_of_memory_halves_the_batch_on_cuda_only(checkpoints, monkeypatch, device):
+    scorer = load(f"hf-mlm:{checkpoints['bert-char']}")
+    monkeypatch.setattr(scorer, "device", torch.device(device))   # only the batching policy reads it here
+    batches = []
+
+    def run(start, stop):
+        if stop - start > 5:
+            raise torch.OutOfMemoryError("CUDA out of memory (simulated)")
+        batches.append((start, stop))
+
+    if device == "cpu":
+        with pytest.raises(torch.OutOfMemoryError):
+            scorer._run_batches(40, np.full(40, 12), run)
+        return
+    with pytest.warns(RuntimeWarning, match="out of memory with 40 rows per batch; retrying with 20"):
+        scorer._run_batches(40, np.full(40, 12), run)
+    assert batches == [(i, i + 5) for i in range(0, 40, 5)], batches   # every row once, in order
+    assert scorer._auto_rows == 5, "the size that fit is kept for the next call"
 
 
 @pytest.mark.parametrize("alias, package", [("caduceus", "mamba"), ("caduceus-ph", "mamba"),

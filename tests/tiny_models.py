@@ -16,6 +16,7 @@ Tokenizers:
 from __future__ import annotations
 
 import itertools
+import json
 from pathlib import Path
 
 import numpy as np
@@ -208,6 +209,44 @@ def make_bert(folder: Path, *, tokens: str = "char", seed: int = 0, init: float 
                         intermediate_size=64, max_position_embeddings=256, pad_token_id=tokenizer.pad_token_id,
                         initializer_range=init)
     return _save(BertForMaskedLM(config), tokenizer, Path(folder))
+
+
+# DNABERT-2 ships configuration_bert.py and bert_layers.py. Its model class declares transformers' BertConfig
+# while AutoConfig returns the repository's own config class, and bert_layers.py uses Triton when it can import
+# it. transformers 5 compares the two config classes by name, so the repository's class is renamed here to
+# reproduce the "config_class ... not consistent" failure that transformers 4.29+ users saw (DNABERT-2 #22).
+_DNABERT2_CONFIG_CODE = """from transformers import BertConfig
+
+
+class DnaBertConfig(BertConfig):
+    pass
+"""
+_DNABERT2_MODEL_CODE = """try:
+    import triton  # noqa: F401  (DNABERT-2 switches to its Triton flash attention when this import works)
+    TRITON_AT_IMPORT = True
+except ImportError:
+    TRITON_AT_IMPORT = False
+
+from transformers import BertConfig
+from transformers.models.bert.modeling_bert import BertForMaskedLM as _Bert
+
+
+class BertForMaskedLM(_Bert):
+    config_class = BertConfig
+"""
+
+
+def make_dnabert2_like(folder: Path, *, seed: int = 0) -> Path:
+    """A remote-code BERT masked LM with BPE tokens laid out like DNABERT-2's hub repository (loads only with
+    ``trust_remote_code``); its weights are those of ``make_bert(folder, tokens="bpe", seed=seed)``."""
+    folder = make_bert(Path(folder), tokens="bpe", seed=seed)
+    (folder / "configuration_bert.py").write_text(_DNABERT2_CONFIG_CODE)
+    (folder / "bert_layers.py").write_text(_DNABERT2_MODEL_CODE)
+    config = json.loads((folder / "config.json").read_text())
+    config["auto_map"] = {"AutoConfig": "configuration_bert.DnaBertConfig",
+                          "AutoModelForMaskedLM": "bert_layers.BertForMaskedLM"}
+    (folder / "config.json").write_text(json.dumps(config, indent=2))
+    return folder
 
 
 def make_gpt2(folder: Path, *, seed: int = 0, init: float = WIDE_INIT, hidden: int = 32, layers: int = 2,
