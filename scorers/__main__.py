@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from fixtures.fasta import read_fasta
+from scorers.progress import ScoringProgress
 from scorers.protocol import ScoreError, ScorerUnavailable
 from scorers.registry import ScorerOptions, UnknownModelError, resolve
 from scorers.runner import score_sequences
@@ -51,7 +52,8 @@ def main(argv: list[str] | None = None) -> int:
         scorer = resolve(args.model, options)
         from scorers.cache import open_cache
 
-        scores = score_sequences(scorer, ids, sequences, open_cache(args.cache))
+        progress = ScoringProgress(args.model, lambda line: print(line, file=sys.stderr, flush=True))
+        scores = score_sequences(scorer, ids, sequences, open_cache(args.cache), progress=progress)
         per_nt = scorer.per_nucleotide(sequences) if callable(getattr(scorer, "per_nucleotide", None)) else None
     except UnknownModelError as exc:
         parser.error(str(exc))

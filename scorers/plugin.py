@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 import pytest
@@ -88,4 +89,23 @@ def mit_model(request, mit_sets):
         sets["canary"] = build_canary(request.config.getoption("--mit-seed"))
     cacheable = getattr(scorer, "cacheable", scorer.kind == "likelihood")
     cache = open_cache(request.config) if cacheable else None
-    return ScoredModel(spec, scorer, sets, cache=cache)
+    # Model scorers can take minutes: say how it goes. Reference scorers take milliseconds.
+    progress = terminal_progress(request.config, spec) if cacheable else None
+    return ScoredModel(spec, scorer, sets, cache=cache, progress=progress)
+
+
+def terminal_progress(config, name: str):
+    """A ScoringProgress writing to the terminal past output capture; None in an xdist worker, whose terminal
+    output nobody sees."""
+    from scorers.progress import ScoringProgress
+
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is None or hasattr(config, "workerinput"):
+        return None
+    capture = config.pluginmanager.get_plugin("capturemanager")
+
+    def write(line: str) -> None:
+        with capture.global_and_fixture_disabled() if capture is not None else contextlib.nullcontext():
+            reporter.write_line(line)
+
+    return ScoringProgress(name, write)

@@ -9,15 +9,19 @@ from typing import Sequence
 import numpy as np
 
 from fixtures.grammar import LENGTH
+from scorers.progress import Progress
 from scorers.protocol import check_scores, check_sequences, fingerprint
 
 
-def score_sequences(scorer, ids: Sequence[str], sequences: Sequence[str], cache=None) -> np.ndarray:
+def score_sequences(scorer, ids: Sequence[str], sequences: Sequence[str], cache=None,
+                    progress: Progress | None = None) -> np.ndarray:
     """Float64 ``(n,)`` scores of ``sequences`` (named by ``ids``) under ``scorer``.
 
     Bad input raises ValueError naming the ids; a bad output (shape, NaN, inf) raises ScoreError naming them.
     A scorer with ``score_with_ids(ids, sequences)`` (a replay of precomputed scores) gets every id; any other
     scorer sees each distinct sequence once. ``cache`` (``scorers.cache.ScoreCache`` or None) is consulted first.
+    ``progress(done, total, cached)`` (see :mod:`scorers.progress`) hears how scoring goes, from ``done = 0``
+    (when anything is to be scored) to ``done = total`` (always, last).
     """
     ids, sequences = list(ids), list(sequences)
     check_sequences(sequences, ids, min_length=LENGTH if getattr(scorer, "fixed_layout", False) else None)
@@ -26,24 +30,35 @@ def score_sequences(scorer, ids: Sequence[str], sequences: Sequence[str], cache=
     unique = list(dict.fromkeys(sequences))
     known = cache.get_many(fingerprint(scorer), unique) if cache is not None else {}
     missing = [s for s in unique if s not in known]
+    if progress is not None and missing:
+        progress(0, len(missing), len(known))
     if missing:
         first_id = dict(zip(reversed(sequences), reversed(ids)))   # the first id of each sequence
-        fresh = check_scores(_score_saving_progress(scorer, missing, cache), missing,
+        fresh = check_scores(_score_reporting(scorer, missing, cache, progress, len(known)), missing,
                              [first_id[s] for s in missing], scorer.name)
-        known.update(zip(missing, fresh.tolist()))
         if cache is not None:
             cache.put_many(fingerprint(scorer), dict(zip(missing, fresh.tolist())))
+        known.update(zip(missing, fresh.tolist()))
+    if progress is not None:
+        progress(len(missing), len(missing), len(unique) - len(missing))
     return np.array([known[s] for s in sequences], dtype=np.float64)
 
 
-def _score_saving_progress(scorer, sequences: list[str], cache) -> np.ndarray:
+def _score_reporting(scorer, sequences: list[str], cache, progress: Progress | None, cached: int) -> np.ndarray:
     """``scorer.score(sequences)``; a scorer that reports finished sequences (``on_scored``) has them cached as
-    they finish, so an interrupted run keeps them and the next run resumes. Non-finite values are never cached."""
-    if cache is None or "on_scored" not in inspect.signature(scorer.score).parameters:
+    they finish, so an interrupted run keeps them and the next run resumes, and counted for ``progress``.
+    Non-finite values are never cached."""
+    if (cache is None and progress is None) or "on_scored" not in inspect.signature(scorer.score).parameters:
         return scorer.score(sequences)
-    key = fingerprint(scorer)
+    key = fingerprint(scorer) if cache is not None else None
+    done = 0
 
-    def save(finished: dict[str, float]) -> None:
-        cache.put_many(key, {s: v for s, v in finished.items() if math.isfinite(v)})
+    def finished(scores: dict[str, float]) -> None:
+        nonlocal done
+        if cache is not None:
+            cache.put_many(key, {s: v for s, v in scores.items() if math.isfinite(v)})
+        done += len(scores)
+        if progress is not None and done < len(sequences):   # the runner reports the end itself
+            progress(done, len(sequences), cached)
 
-    return scorer.score(sequences, on_scored=save)
+    return scorer.score(sequences, on_scored=finished)

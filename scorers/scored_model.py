@@ -20,6 +20,7 @@ class ScoredModel:
     scorer: object
     sets: dict[str, SequenceSet]
     cache: object = None
+    progress: object = None   # a scorers.progress.Progress for the run's sets (not for hypothesis designs)
     _scores: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
@@ -41,7 +42,7 @@ class ScoredModel:
             return
         ids = [sid for r in todo for sid in self.sets[r].ids]
         sequences = [seq for r in todo for seq in self.sets[r].sequences]
-        flat = score_sequences(self.scorer, ids, sequences, cache=self.cache)
+        flat = score_sequences(self.scorer, ids, sequences, cache=self.cache, progress=self.progress)
         start = 0
         for role in todo:
             self._scores[role] = flat[start:start + len(self.sets[role])]

@@ -1,6 +1,7 @@
 """The whole conformance suite on locally built tiny Hugging Face models, loaded through from_pretrained."""
 
 import json
+import re
 import subprocess
 import sys
 import warnings
@@ -51,3 +52,8 @@ def test_whole_suite_runs_on_a_masked_lm_and_a_warm_cache_rerun_agrees(tmp_path,
         assert props[p]["verdict"] in ("pass", "fail") and props[p]["estimate"] is not None, (p, props[p])
     again, props_again = run_suite(tmp_path, spec, "--mit-canary-nll=10")
     assert {p: props_again[p]["estimate"] for p in measured} == {p: props[p]["estimate"] for p in measured}
+    # The terminal says how scoring went: timed on the cold run, all from the cache on the warm one.
+    assert re.search(rf"mit: {re.escape(spec)}: [\d,]+ sequences scored in [\d.,]+ s \(", first.stdout), \
+        first.stdout[:2000]
+    assert re.search(rf"mit: {re.escape(spec)}: all [\d,]+ sequences from the score cache", again.stdout), \
+        again.stdout[:2000]
