@@ -30,9 +30,9 @@ def score_sequences(scorer, ids: Sequence[str], sequences: Sequence[str], cache=
     unique = list(dict.fromkeys(sequences))
     known = cache.get_many(fingerprint(scorer), unique) if cache is not None else {}
     missing = [s for s in unique if s not in known]
-    if progress is not None and missing:
-        progress(0, len(missing), len(known))
     if missing:
+        if progress is not None:
+            progress(0, len(missing), len(known))
         first_id = dict(zip(reversed(sequences), reversed(ids)))   # the first id of each sequence
         fresh = check_scores(_score_reporting(scorer, missing, cache, progress, len(known)), missing,
                              [first_id[s] for s in missing], scorer.name)
