@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 import math
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -30,25 +30,27 @@ def score_sequences(scorer, ids: Sequence[str], sequences: Sequence[str], cache=
     unique = list(dict.fromkeys(sequences))
     known = cache.get_many(fingerprint(scorer), unique) if cache is not None else {}
     missing = [s for s in unique if s not in known]
+    cached = len(known)
+    report = (lambda done: progress(done, len(missing), cached)) if progress is not None else None
     if missing:
-        if progress is not None:
-            progress(0, len(missing), len(known))
+        if report is not None:
+            report(0)
         first_id = dict(zip(reversed(sequences), reversed(ids)))   # the first id of each sequence
-        fresh = check_scores(_score_reporting(scorer, missing, cache, progress, len(known)), missing,
+        fresh = check_scores(_score_reporting(scorer, missing, cache, report), missing,
                              [first_id[s] for s in missing], scorer.name)
         if cache is not None:
             cache.put_many(fingerprint(scorer), dict(zip(missing, fresh.tolist())))
         known.update(zip(missing, fresh.tolist()))
-    if progress is not None:
-        progress(len(missing), len(missing), len(unique) - len(missing))
+    if report is not None:
+        report(len(missing))
     return np.array([known[s] for s in sequences], dtype=np.float64)
 
 
-def _score_reporting(scorer, sequences: list[str], cache, progress: Progress | None, cached: int) -> np.ndarray:
+def _score_reporting(scorer, sequences: list[str], cache, report: Callable[[int], None] | None) -> np.ndarray:
     """``scorer.score(sequences)``; a scorer that reports finished sequences (``on_scored``) has them cached as
-    they finish, so an interrupted run keeps them and the next run resumes, and counted for ``progress``.
+    they finish, so an interrupted run keeps them and the next run resumes, and counted for ``report(done)``.
     Non-finite values are never cached."""
-    if (cache is None and progress is None) or "on_scored" not in inspect.signature(scorer.score).parameters:
+    if (cache is None and report is None) or "on_scored" not in inspect.signature(scorer.score).parameters:
         return scorer.score(sequences)
     key = fingerprint(scorer) if cache is not None else None
     done = 0
@@ -58,7 +60,7 @@ def _score_reporting(scorer, sequences: list[str], cache, progress: Progress | N
         if cache is not None:
             cache.put_many(key, {s: v for s, v in scores.items() if math.isfinite(v)})
         done += len(scores)
-        if progress is not None and done < len(sequences):   # the runner reports the end itself
-            progress(done, len(sequences), cached)
+        if report is not None and done < len(sequences):   # the runner reports the end itself
+            report(done)
 
     return scorer.score(sequences, on_scored=finished)
