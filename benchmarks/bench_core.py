@@ -14,7 +14,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from fixtures.sets import build_all_sets  # noqa: E402
-from scorers.reference import PositionAwarePWM  # noqa: E402
+from scorers.reference.papwm import PositionAwarePWM  # noqa: E402
 from scorers.runner import score_sequences  # noqa: E402
 
 TARGET_SECONDS = 0.5

@@ -24,7 +24,8 @@ import torch  # noqa: E402
 
 from fixtures.grammar import CONSENSUS_35, INTACT_10, MINUS_10, MINUS_35, draw_background, paste  # noqa: E402
 from scorers.cache import ScoreCache  # noqa: E402
-from scorers.registry import ScorerOptions, resolve  # noqa: E402
+from scorers.protocol import ScorerOptions  # noqa: E402
+from scorers.registry import resolve  # noqa: E402
 from scorers.runner import score_sequences  # noqa: E402
 from tests.tiny_models import make_esm_char  # noqa: E402
 

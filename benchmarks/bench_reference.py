@@ -2,10 +2,9 @@
 
     python benchmarks/bench_reference.py [--repeats 5] [--data-dir ../shared/data]
 
-Prints, per scorer, the best-of-N wall time to score all core and probe sets (≈3,000 sequences of 100 nt; from
-``fixtures.sets.build_all_sets`` when it exists, else 3,000 seeded random sequences), the total against the
+Prints, per scorer, the best-of-N wall time to score all core and probe sets (``fixtures.sets.build_all_sets``), the total against the
 DESIGN.md section 12 target (< 0.5 s), and for each paper model the ratio to a per-base loop implementation of
-the same scorer (the slow references of tests/test_reference_scorers.py; the scores must agree). ``kmer``
+the same scorer (the oracles of tests/oracles.py; the scores must agree). ``kmer``
 needs the E. coli genome; its one-off table build is timed separately and left out of the total (it is
 cached in memory for the rest of a run).
 """
@@ -14,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import importlib.util
 import os
 import sys
 import time
@@ -25,9 +23,11 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from fixtures.datasets import DataUnavailable  # noqa: E402
-from fixtures.grammar import decode  # noqa: E402
-from scorers import biophysical  # noqa: E402
-from scorers.registry import ScorerOptions, resolve  # noqa: E402
+from fixtures.sets import build_all_sets  # noqa: E402
+from scorers.protocol import ScorerOptions  # noqa: E402
+from scorers.reference import baselines  # noqa: E402
+from scorers.registry import resolve  # noqa: E402
+from tests.oracles import SLOW  # noqa: E402
 
 SCORERS = ["pa-pwm", "rpa-pwm", "thermo", "scan", "pa-pwm-nopos", "pa-pwm-nocomp", "pwm", "kmer",
            "kmer-paper", "at-content", "gc", "random"]
@@ -35,17 +35,10 @@ TARGET_S = 0.5
 
 
 def all_sequences(seed: int = 42) -> tuple[list[str], str]:
-    try:
-        from fixtures.sets import build_all_sets
-    except ImportError:
-        build_all_sets = None
-    if build_all_sets is not None:
-        sets = build_all_sets(seed)
-        sequences = [s for sequence_set in sets.values() for s in sequence_set.sequences]
-        sizes = ", ".join(f"{k} {len(v)}" for k, v in sets.items())
-        return sequences, "fixtures.sets.build_all_sets: " + sizes
-    codes = np.random.default_rng(seed).integers(0, 4, size=(3000, 100), dtype=np.uint8)
-    return decode(codes), "3,000 random 100 nt sequences (fixtures.sets not available)"
+    sets = build_all_sets(seed)
+    sequences = [s for sequence_set in sets.values() for s in sequence_set.sequences]
+    sizes = ", ".join(f"{k} {len(v)}" for k, v in sets.items())
+    return sequences, "fixtures.sets.build_all_sets: " + sizes
 
 
 def map_list(fn, items) -> list:
@@ -59,16 +52,6 @@ def best_time(fn, repeats: int) -> float:
         fn()
         times.append(time.perf_counter() - start)
     return min(times)
-
-
-def slow_implementations() -> dict:
-    """The per-sequence, per-base loop implementations of tests/test_reference_scorers.py (the suite's slow
-    references), by scorer name: one source for the test oracle and this comparison."""
-    path = Path(__file__).resolve().parents[1] / "tests" / "test_reference_scorers.py"
-    spec = importlib.util.spec_from_file_location("_mit_slow_reference", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return {name: fn for name, (fn, _) in module.SLOW.items()}
 
 
 # RPA-PWM's loop pairs every candidate box with every other: ~3 ms a sequence, so it runs on a 10% sample.
@@ -91,7 +74,7 @@ def main() -> None:
         if name == "kmer":
             try:
                 start = time.perf_counter()
-                biophysical.ecoli_kmer_log_table(args.data_dir)
+                baselines.ecoli_kmer_log_table(args.data_dir)
                 print(f"{'(kmer table)':15s} {time.perf_counter() - start:9.4f}  one-off: count 6-mers of "
                       "NC_000913.3, both strands (not in the total)")
             except DataUnavailable as exc:
@@ -104,9 +87,9 @@ def main() -> None:
     verdict = "meets" if total < TARGET_S else "MISSES"
     print(f"{'total':15s} {total:9.4f}   ({verdict} the < {TARGET_S} s target of DESIGN.md section 12)")
 
-    print("\nspeed-up over a per-base Python loop (tests/test_reference_scorers.py's slow references; "
+    print("\nspeed-up over a per-base Python loop (tests/oracles.py; "
           "scores equal to 1e-9):")
-    for name, loop in slow_implementations().items():
+    for name, (loop, _) in SLOW.items():
         sample = sequences[::LOOP_SAMPLE.get(name, 1)]
         scorer = resolve(name, options)
         looped_scores = np.array([loop(s) for s in sample])

@@ -28,6 +28,29 @@ PAPER_FDR_FAMILY = ("hyenadna", "evo2_1b", "nt_500m", "grover", "caduceus", "kme
 MES_CLIP = 10.0
 
 
+def class_scores(sequence_set, scores: Sequence[float]) -> dict[str, np.ndarray]:
+    """``{class: (n_class,) float64}`` of ``scores`` (parallel to ``sequence_set.ids``, a
+    ``fixtures.sequence_set.SequenceSet``), each class in index order."""
+    values = np.asarray(scores, dtype=np.float64)
+    if values.shape != (len(sequence_set),):
+        raise ValueError(f"{values.shape} scores for a set of {len(sequence_set)} sequences")
+    return {label: values[sequence_set.indices(label)] for label in sequence_set.condition_names()}
+
+
+def index_pairs(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The paper's pairing: element i of ``first`` with element i of ``second``, for i < min of the lengths
+    (E_i with H_i uses only E_000..E_049)."""
+    n = min(len(first), len(second))
+    return np.asarray(first, dtype=np.float64)[:n], np.asarray(second, dtype=np.float64)[:n]
+
+
+def paper_pairs(by_class: Mapping[str, np.ndarray]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The index-paired comparisons of paper mode: ``"css"`` = (E_i, D_i), i < 100; ``"scr"`` = (E_i, H_i),
+    i < 50. The first array of each pair is the one expected to score higher."""
+    return {"css": index_pairs(by_class["E"], by_class["D"]),
+            "scr": index_pairs(by_class["E"], by_class["H"])}
+
+
 def wins(first: Sequence[float], second: Sequence[float]) -> np.ndarray:
     """``(n,)`` float 0/1 vector of ``first[i] > second[i]`` (strict: ties fail), n = the shorter length."""
     a = np.asarray(first, dtype=np.float64)

@@ -18,8 +18,8 @@ from pathlib import Path
 
 from fixtures.fasta import read_fasta
 from scorers.progress import ScoringProgress
-from scorers.protocol import ScoreError, ScorerUnavailable
-from scorers.registry import ScorerOptions, UnknownModelError, resolve
+from scorers.protocol import ScoreError, ScorerOptions, ScorerUnavailable
+from scorers.registry import UnknownModelError, resolve
 from scorers.runner import score_sequences
 
 

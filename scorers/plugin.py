@@ -7,8 +7,8 @@ import os
 
 import pytest
 
-from scorers.protocol import ScorerUnavailable
-from scorers.registry import ScorerOptions, UnknownModelError, accepted_forms, check_spec, resolve, split_specs
+from scorers.protocol import ScorerOptions, ScorerUnavailable
+from scorers.registry import UnknownModelError, accepted_forms, check_spec, resolve, split_specs
 
 DEFAULT_MODEL = "pa-pwm"
 DEFAULT_CACHE = os.path.join(".mit_cache", "scores.sqlite")

@@ -1,14 +1,14 @@
-"""The ``Scorer`` protocol every model adapter implements, and the checks on what goes in and comes out."""
+"""The ``Scorer`` protocol every model adapter implements, the run-wide options a factory receives, and the
+checks on what goes in and comes out."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol, Sequence, runtime_checkable
 
 import numpy as np
 
-from fixtures.grammar import LENGTH, encode
-
-SCORE_KINDS = ("likelihood", "energy", "score")
+from fixtures.grammar import DEFAULT_SEED, LENGTH, encode
 
 
 @runtime_checkable
@@ -17,14 +17,39 @@ class Scorer(Protocol):
 
     ``name`` is stable (reports, cache keys); ``kind`` is ``"likelihood"`` (log-likelihood in nats),
     ``"energy"`` or ``"score"``. ``score`` maps ``n`` sequences to a float64 array of shape ``(n,)``.
-    Optional attributes: ``fingerprint`` (str), ``fixed_layout`` (bool), ``rc_equivariant`` (bool),
-    ``expected`` (dict property → "pass"/"fail"), ``per_nucleotide`` (callable, see hf scorers).
+
+    Optional attributes, each with the one place that reads it:
+
+    ==========================  ==================================================================================
+    ``fingerprint`` (str)       what identifies the numbers; the cache key (``protocol.fingerprint``)
+    ``fixed_layout`` (bool)     reads only the MIT layout window: shorter input is refused (``runner``)
+    ``rc_equivariant`` (bool)   declared strand symmetry, recorded beside the strand verdict (``test_strand``)
+    ``expected`` (dict)         property → ``"fail"``: a declared failure is XFAIL (``mit_tests.plugin``)
+    ``cacheable`` (bool)        cache non-likelihood scores too (``scorers.plugin``)
+    ``precomputed`` (bool)      replays a file: cannot score newly drawn designs (``ScoredModel``)
+    ``score_with_ids``          ``(ids, sequences) -> scores``, for id-keyed replays (``runner``)
+    ``n_scored_nucleotides``    ``(sequences) -> (n,)`` nucleotides a likelihood sums over (canary)
+    ``per_nucleotide``          ``(sequences) -> list of (L,)`` values (``python -m scorers``)
+    ``on_scored`` (keyword)     ``score(seqs, on_scored=f)``: f({sequence: score}) as they finish (``runner``)
+    ==========================  ==================================================================================
     """
 
     name: str
     kind: str
 
     def score(self, sequences: Sequence[str]) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class ScorerOptions:
+    """Run-wide settings a scorer factory may use (the pytest options of the same names)."""
+
+    seed: int = DEFAULT_SEED
+    device: str | None = None
+    dtype: str | None = None
+    batch_size: int | None = None
+    trust_remote_code: bool = False
+    data_dir: str | None = None
 
 
 class ScoreError(RuntimeError):

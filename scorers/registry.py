@@ -1,5 +1,11 @@
 """The registry behind ``--model``: built-in names, gLM aliases, prefixed forms and a user's ``module:attr``.
 
+The registry reads the tables of the modules in :data:`MODULES` the first time it is asked; a module never
+imports the registry. A module may define ``SCORERS`` (built-in name → ``(factory, description)``),
+``ALIASES`` (gLM alias → ``(factory, description)``) and ``PREFIXES`` (``"prefix:"`` → ``(factory, description)``,
+description None for a form that :func:`accepted_forms` describes itself). A factory takes a
+:class:`~scorers.protocol.ScorerOptions`; a prefix factory takes the text after the prefix too.
+
 A spec resolves to a Scorer with :func:`resolve`; :func:`check_spec` validates one without loading anything
 (so an unknown ``--model`` is a usage error before any model is loaded).
 """
@@ -9,24 +15,19 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import re
-from dataclasses import dataclass, field
 from typing import Callable
 
-from fixtures.grammar import DEFAULT_SEED
+from scorers.protocol import ScorerOptions
 
-
-@dataclass(frozen=True)
-class ScorerOptions:
-    """Run-wide settings a factory may use (pytest options of the same names)."""
-
-    seed: int = DEFAULT_SEED
-    device: str | None = None
-    dtype: str | None = None
-    batch_size: int | None = None
-    trust_remote_code: bool = False
-    data_dir: str | None = None
-    extra: dict = field(default_factory=dict)
-
+# Every module that registers names; none imports torch at import time.
+MODULES = (
+    "scorers.reference.papwm",
+    "scorers.reference.biophysical",
+    "scorers.reference.baselines",
+    "scorers.reference.composition",
+    "scorers.replay",
+    "scorers.glm.recipes",
+)
 
 Factory = Callable[[ScorerOptions], object]
 PrefixFactory = Callable[[str, ScorerOptions], object]
@@ -40,15 +41,6 @@ USER_SPEC = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*:[A-Za-z_][\w]*$")
 
 class UnknownModelError(ValueError):
     """A ``--model`` spec that names no scorer."""
-
-
-def register(name: str, factory: Factory, description: str, *, alias: bool = False) -> None:
-    (ALIASES if alias else BUILTINS)[name] = (factory, description)
-
-
-def register_prefix(prefix: str, factory: PrefixFactory, description: str | None) -> None:
-    """``description`` None: a form described elsewhere in :func:`accepted_forms` (``ALIAS:PATH``)."""
-    PREFIXES[prefix] = (factory, description)
 
 
 def split_specs(values: list[str] | None) -> list[str]:
@@ -146,8 +138,13 @@ _LOADED = False
 
 
 def _load_builtin_modules() -> None:
-    """Import the modules that register built-ins; none of them imports torch at import time."""
+    """Read the name tables of :data:`MODULES` (once per process)."""
     global _LOADED
-    if not _LOADED:
-        _LOADED = True
-        importlib.import_module("scorers.builtins")
+    if _LOADED:
+        return
+    for module_name in MODULES:
+        module = importlib.import_module(module_name)
+        BUILTINS.update(getattr(module, "SCORERS", {}))
+        ALIASES.update(getattr(module, "ALIASES", {}))
+        PREFIXES.update(getattr(module, "PREFIXES", {}))
+    _LOADED = True

@@ -30,7 +30,6 @@ from typing import Sequence
 import numpy as np
 
 from scorers.protocol import name_ids
-from scorers.registry import register_prefix
 
 _CLASS_KEY = re.compile(r"^[A-Z]$")
 _ACGT = re.compile(r"^[ACGT]+$")
@@ -197,6 +196,7 @@ class ReplayScores:
         return self._lookup(sequences, [f"#{i}" for i in range(len(sequences))], "sequence")
 
 
-register_prefix("scores:", lambda arg, options: ReplayScores(arg),
-                "replay precomputed scores from FILE (JSON keyed by id, class or sequence; "
-                "CSV id,sequence,score)")
+PREFIXES = {
+    "scores:": (lambda arg, options: ReplayScores(arg),
+                "replay precomputed scores from FILE (JSON keyed by id, class or sequence; CSV id,sequence,score)"),
+}

@@ -26,7 +26,7 @@ short_scorer = _Broken("short-scorer", lambda n: np.zeros(n - 1))
 
 def make_at_scorer():
     """A factory, as users write them: returns a Scorer."""
-    from scorers.reference import ATContent
+    from scorers.reference.composition import ATContent
     return ATContent(name="user-at")
 
 

@@ -24,9 +24,10 @@ torch = pytest.importorskip("torch")
 
 from tests import tiny_models as tm  # noqa: E402
 
-from scorers import recipes  # noqa: E402
-from scorers.recipes import RemoteCodeRequired, ScorerUnavailable  # noqa: E402
-from scorers.registry import ScorerOptions, resolve  # noqa: E402
+from scorers.glm import recipes  # noqa: E402
+from scorers.glm.recipes import RemoteCodeRequired  # noqa: E402
+from scorers.protocol import ScorerOptions, ScorerUnavailable  # noqa: E402
+from scorers.registry import resolve  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 # Mixed lengths (6-mer tails of every size, BPE re-segmentation) plus one duplicate.
@@ -289,7 +290,7 @@ def test_an_alias_names_another_copy_of_its_checkpoint(checkpoints):
 
 def test_evo2_is_scored_from_bos_summed_one_strand_by_name_or_from_a_local_file(tmp_path, monkeypatch):
     """The evo2 package needs CUDA and FP8; a stand-in records what MIT asks of its documented API."""
-    from scorers.hf import Evo2Scorer
+    from scorers.glm.evo2 import Evo2Scorer
 
     calls = {}
 
@@ -390,6 +391,6 @@ def test_untrained_model_is_not_confident_on_tandem_repeats(checkpoints):
 
 
 def test_importing_the_registry_does_not_import_torch():
-    code = ("import sys, scorers.builtins, scorers.recipes, scorers.cache; "
+    code = ("import sys, scorers.registry, scorers.glm.recipes, scorers.cache; "
             "assert 'torch' not in sys.modules and 'transformers' not in sys.modules, 'torch imported'")
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)

@@ -15,10 +15,12 @@ import numpy as np
 import pytest
 
 from fixtures.datasets import DataUnavailable, paper_scores_key, resolve
-from fixtures.legacy import class_scores, load_mit_v1, paper_pairs, paper_random_scores
+from fixtures.mit_v1 import load_mit_v1
 from mit_tests import paper_mode
+from mit_tests.paper_mode import class_scores, paper_pairs
 from scorers.registry import resolve as resolve_scorer
 from scorers.runner import score_sequences
+from tests.oracles import paper_random_scores
 
 # model: (CSS, one-sided t p, SCR, MES_nat, MES_syn) recomputed in anchor_mit.md s6 (3 decimals).
 ANCHOR_REC = {

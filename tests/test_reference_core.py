@@ -6,29 +6,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from scorers.protocol import ScoreError, check_scores
-from scorers.pwm import PWM_EXTENDED_10, PWM_MINUS_10, PWM_MINUS_35, PWM_UP
-from scorers.reference import ATContent, GCContent, PositionAwarePWM, SeededRandom
+from scorers.reference.composition import ATContent, GCContent, SeededRandom
+from scorers.reference.papwm import PositionAwarePWM
 from scorers.registry import UnknownModelError, check_spec, resolve, split_specs
 from scorers.runner import score_sequences
+from tests.oracles import slow_pa_pwm
 
 sequences_100 = st.lists(st.text("ACGT", min_size=100, max_size=130), min_size=1, max_size=20)
-
-
-def slow_pwm(seq, pwm, start):
-    total = 0.0
-    for j in range(pwm.shape[0]):
-        total += pwm[j, "ACGT".index(seq[start + j])]
-    return total
-
-
-def slow_pa_pwm(seq):
-    """The paper's PA-PWM one base at a time (anchor_mit.md section 4)."""
-    s10 = slow_pwm(seq, PWM_MINUS_10, 53)
-    score = slow_pwm(seq, PWM_MINUS_35, 30) + s10 + 0.5 * slow_pwm(seq, PWM_UP, 15)
-    ext = slow_pwm(seq, PWM_EXTENDED_10, 50)
-    if ext > 1.0:
-        score += ext * (1.5 if s10 < 5.0 else 0.5)
-    return score
 
 
 @given(sequences_100)

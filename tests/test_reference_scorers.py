@@ -1,17 +1,11 @@
-"""The vectorised reference scorers of scorers/biophysical.py against slow per-sequence implementations, and
-the ``scores:FILE`` replay scorer.
-
-The slow versions below are deliberately plain: one sequence at a time, string slicing and Python loops,
-written from the rules of anchor_mit.md section 4 (and the paper's scripts it audits), sharing only the
-matrices of scorers/pwm.py — whose values the constant tests pin separately. They run on the paper's 650
-stored sequences (when the data directory is available) and on hypothesis-drawn sequences rich in promoter
-motifs. benchmarks/bench_reference.py times them against the vectorised scorers.
+"""The vectorised reference scorers against the slow oracles of tests/oracles.py, on the paper's 650 stored
+sequences (when the data directory is available) and on hypothesis-drawn sequences rich in promoter motifs;
+their constants; the genome k-mer table; and the ``scores:FILE`` replay scorer.
 """
 
 from __future__ import annotations
 
 import collections
-import functools
 import json
 import math
 import random
@@ -23,11 +17,12 @@ from hypothesis import strategies as st
 
 from fixtures.datasets import DataUnavailable
 from fixtures.grammar import reverse_complement
-from scorers import biophysical as bp
-from scorers import pwm
-from scorers.registry import ScorerOptions, resolve
+from scorers.reference import baselines, biophysical, pwm
+from scorers.protocol import ScorerOptions
+from scorers.registry import resolve
 from scorers.replay import ReplayScores
 from scorers.runner import score_sequences
+from tests.oracles import SLOW
 
 HYPOTHESIS = settings(max_examples=40, deadline=None, derandomize=True, database=None,
                       suppress_health_check=[HealthCheck.too_slow])
@@ -37,187 +32,10 @@ HYPOTHESIS = settings(max_examples=40, deadline=None, derandomize=True, database
 # slow reference implementations
 # ------------------------------------------------------------------------------------------------------
 
-def rows(matrix):
-    """A scorers.pwm matrix as the paper's list of {base: value} rows."""
-    return [dict(zip("ACGT", map(float, row))) for row in matrix]
-
-
-def pwm_at(seq, matrix_rows, start):
-    total = 0.0
-    for i, row in enumerate(matrix_rows):
-        total += row[seq[start + i]]
-    return total
-
-
-def best_window(seq, matrix_rows):
-    """(first best start, best score) over the forward strand."""
-    best_pos, best = 0, -math.inf
-    for p in range(len(seq) - len(matrix_rows) + 1):
-        s = pwm_at(seq, matrix_rows, p)
-        if s > best:
-            best_pos, best = p, s
-    return best_pos, best
-
-
-P35, P10 = rows(pwm.PWM_MINUS_35), rows(pwm.PWM_MINUS_10)
-PUP, PEXT = rows(pwm.PWM_UP), rows(pwm.PWM_EXTENDED_10)
-T35, T10 = rows(pwm.THERMO_MINUS_35), rows(pwm.THERMO_MINUS_10)
-R35, R10S = rows(pwm.RPA_MINUS_35), [rows(pwm.RPA_MINUS_10_INTACT), rows(pwm.RPA_MINUS_10_BROKEN)]
-B35, B10 = rows(pwm.BASELINE_MINUS_35), rows(pwm.BASELINE_MINUS_10)
-
-
-def slow_pa_pwm(seq):
-    s10 = pwm_at(seq, P10, 53)
-    score = pwm_at(seq, P35, 30) + s10 + 0.5 * pwm_at(seq, PUP, 15) - 0.5 * abs((53 - 30 - 6) - 17)
-    ext = pwm_at(seq, PEXT, 50)
-    if ext > 1.0:
-        score += ext * (1.5 if s10 < 5.0 else 0.5)
-    return score
-
-
-def slow_nocomp(seq):
-    return pwm_at(seq, P35, 30) + pwm_at(seq, P10, 53) - 0.5 * abs((53 - 30 - 6) - 17)
-
-
-def slow_nopos(seq):
-    _, b35 = best_window(seq, P35)
-    _, b10 = best_window(seq, P10)
-    _, bup = best_window(seq, PUP)
-    _, bext = best_window(seq, PEXT)
-    score = b35 + b10 + 0.5 * bup
-    if bext > 1.0:
-        score += bext * (1.5 if b10 < 5.0 else 0.5)
-    return score
-
-
-def slow_thermo(seq):
-    dg35 = pwm_at(seq, T35, 30)
-    dg10 = pwm_at(seq, T10, 53)
-    spacing = {12: -2.0, 13: -1.5, 14: -1.0, 15: -0.3, 16: -0.1, 17: 1.0, 18: -0.1, 19: -0.5, 20: -1.0,
-               21: -1.5, 22: -2.0}.get(53 - 30 - 6, -4.0)
-    region = seq[15:35]
-    at = (region.count("A") + region.count("T")) / len(region)
-    up = 2.5 if at > 0.8 else 1.5 if at > 0.7 else 0.5 if at > 0.6 else 0.0
-    ext = 2.0 if seq[50:52] == "TG" else 0.5 if seq[50] == "T" else 0.0
-    if dg10 < 8.0 and ext > 1.0:
-        ext *= 2.0
-    return dg35 + dg10 + spacing + up + ext
-
-
-def slow_scan(seq, expected_35=30, expected_10=53):
-    p35, s35 = best_window(seq, P35)
-    p10, s10 = best_window(seq, P10)
-    score = s35 + s10
-    score += -(abs(p35 - expected_35) + abs(p10 - expected_10)) * 0.3
-    score += -abs((p10 - p35 - 6) - 17) * 0.4
-    if p35 >= p10:
-        score -= 5.0
-    best_ext = -math.inf
-    for p in range(max(0, p10 - 5), p10):
-        best_ext = max(best_ext, pwm_at(seq, PEXT, p))
-    if best_ext > 1.0:
-        score += best_ext * (1.5 if s10 < 7.0 else 0.3)
-    lo, hi = max(0, p35 - 25), p35 - 5
-    if hi > lo:
-        region = seq[lo:hi]
-        at = (region.count("A") + region.count("T")) / len(region)
-        if at > 0.75:
-            score += 2.0 * (at - 0.5)
-    return score
-
-
-def slow_rpa(seq):
-    n = len(seq)
-    rc = reverse_complement(seq)
-    hits35, hits10 = [], []
-    for p in range(n - 5):
-        for strand, text, pos in (("+", seq, p), ("-", rc, n - p - 6)):
-            s = pwm_at(text, R35, p)
-            if s >= -2.0:
-                hits35.append((pos, s, strand))
-            for r10 in R10S:
-                s = pwm_at(text, r10, p)
-                if s >= -2.0:
-                    hits10.append((pos, s, strand))
-
-    @functools.lru_cache(maxsize=None)          # the same −35 is paired with several −10s
-    def up_score(p35, strand):
-        lo, hi = (max(0, p35 - 20), p35) if strand == "+" else (p35 + 6, min(n, p35 + 26))
-        if hi - lo < 6:
-            return 0.0
-        best = 0.0
-        for w in range(lo, hi - 8):
-            if w + 9 > n:
-                continue
-            region = seq[w:w + 9]
-            at = sum(b in "AT" for b in region) / 9
-            if at >= 0.7:
-                run = longest = 0
-                for b in region:
-                    run = run + 1 if b == "A" else 0
-                    longest = max(longest, run)
-                best = max(best, at * 2.0 + (longest / 9) * 1.0)
-        return best
-
-    def ext_score(p10, strand):
-        start = p10 - 3 if strand == "+" else p10 + 6
-        if start < 0 or start + 3 > n:
-            return 0.0
-        tri = seq[start:start + 3] if strand == "+" else reverse_complement(seq[start:start + 3])
-        return 2.0 if tri == "TGT" else 1.0 if tri[0] == "T" and tri[2] == "T" else 0.0
-
-    # Every same-strand (−35, −10) pair with spacing 15–19: the −10 hits are looked up by (position, strand)
-    # instead of looping over all of them, which visits the same pairs much faster.
-    hits10_at = collections.defaultdict(list)
-    for p10, s10, strand10 in hits10:
-        hits10_at[p10, strand10].append(s10)
-    best = -math.inf
-    for p35, s35, strand in hits35:
-        for spacing in range(15, 20):
-            p10 = p35 + 6 + spacing if strand == "+" else p35 - 6 - spacing
-            for s10 in hits10_at.get((p10, strand), []):
-                score = s35 + s10 + (2.0 - 0.5 * abs(spacing - 17))
-                if strand == "+":
-                    score += 1.0
-                up = up_score(p35, strand)
-                if up > 1.5:
-                    score += up * 2.0
-                score += ext_score(p10, strand) * 1.5
-                best = max(best, score)
-    return -10.0 if best == -math.inf else best
-
-
-def slow_baseline_pwm(seq):
-    return pwm_at(seq, B35, 30) + pwm_at(seq, B10, 53)
-
-
-def slow_kmer_paper(seq):
-    freq = {"A": 0.246, "C": 0.254, "G": 0.254, "T": 0.246}
-    total = 0.0
-    for i in range(len(seq) - 5):
-        f = 1.0
-        for b in seq[i:i + 6]:
-            f *= freq[b]
-        total += math.log(f)
-    return total
-
-
-SLOW = {
-    "pa-pwm": (slow_pa_pwm, True),
-    "pa-pwm-nocomp": (slow_nocomp, True),
-    "pa-pwm-nopos": (slow_nopos, False),
-    "thermo": (slow_thermo, True),
-    "scan": (slow_scan, False),
-    "rpa-pwm": (slow_rpa, False),
-    "pwm": (slow_baseline_pwm, True),
-    "kmer-paper": (slow_kmer_paper, False),
-}
-
-
 def assert_same(name, vectorised, slow_values, sequences):
     slow_values = np.asarray(slow_values, dtype=np.float64)
     diff = np.abs(np.asarray(vectorised) - slow_values)
-    # 1e-9: the vectorised scores are rounded to 9 decimals (scorers.pwm.exact); a real rule error is ≥ 0.1.
+    # 1e-9: the vectorised scores are rounded to 9 decimals (scorers.reference.pwm.exact); a real rule error is ≥ 0.1.
     bad = np.flatnonzero(diff > 1e-9)
     assert bad.size == 0, (f"{name}: vectorised != slow for {bad.size} sequences, e.g. {sequences[bad[0]]} "
                            f"vectorised {vectorised[bad[0]]} slow {slow_values[bad[0]]}")
@@ -260,7 +78,7 @@ def layout_sequences(draw):
 @pytest.fixture(scope="module")
 def stored_sequences():
     try:
-        from fixtures.legacy import load_mit_v1
+        from fixtures.mit_v1 import load_mit_v1
         return list(load_mit_v1().sequences)
     except DataUnavailable as exc:
         pytest.skip(str(exc))
@@ -291,7 +109,7 @@ def pwm_codes(text):
 
 def test_kmer_paper_ratio_of_tgtaat_to_tataat():
     # anchor_mit.md s2: under the paper's "hexamer frequencies" TGTAAT/TATAAT = 1.0325.
-    table = bp.PAPER_KMER_LOG_TABLE
+    table = baselines.PAPER_KMER_LOG_TABLE
     ratio = math.exp(table[pwm.window_codes(pwm_codes("TGTAAT"), 6)[0, 0]]
                      - table[pwm.window_codes(pwm_codes("TATAAT"), 6)[0, 0]])
     assert ratio == pytest.approx(0.254 / 0.246, rel=1e-12)
@@ -299,7 +117,7 @@ def test_kmer_paper_ratio_of_tgtaat_to_tataat():
 
 
 def test_rpa_up_table_on_sampled_9mers():
-    table = bp._rpa_up_table()
+    table = biophysical._rpa_up_table()
     rng = random.Random(9)
     for _ in range(2000):
         kmer = "".join(rng.choice("AAAT" if rng.random() < 0.7 else "ACGT") for _ in range(9))
@@ -395,7 +213,7 @@ def test_scores_are_finite_float64_of_shape_n():
 
 def test_count_kmers_both_strands_equals_counter_on_circular_genome():
     genome = "".join(random.Random(3).choice("ACGT") for _ in range(3000))
-    counts = bp.count_kmers_both_strands(genome)
+    counts = baselines.count_kmers_both_strands(genome)
     expected = collections.Counter()
     for strand in (genome, reverse_complement(genome)):
         circular = strand + strand[:5]
@@ -410,7 +228,7 @@ def test_count_kmers_both_strands_equals_counter_on_circular_genome():
 def test_kmer_log_table_pseudocount_formula():
     counts = np.zeros(4096, dtype=np.int64)
     counts[0], counts[4095] = 3, 3
-    table = bp.kmer_log_table_from_counts(counts)
+    table = baselines.kmer_log_table_from_counts(counts)
     assert table[0] == pytest.approx(math.log(4 / (6 + 4096)))
     assert table[1] == pytest.approx(math.log(1 / (6 + 4096)))
 
@@ -418,7 +236,7 @@ def test_kmer_log_table_pseudocount_formula():
 @pytest.fixture(scope="module")
 def ecoli_table():
     try:
-        return bp.ecoli_kmer_log_table()
+        return baselines.ecoli_kmer_log_table()
     except DataUnavailable as exc:
         pytest.skip(str(exc))
 

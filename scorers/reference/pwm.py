@@ -1,4 +1,5 @@
-"""Position weight matrices of the paper's biophysical models and vectorised window scoring.
+"""Position weight matrices of the paper's biophysical models and the window helpers every reference scorer
+uses: fixed-window scores, k-mer window indices, score tables over all windows, scoring by length.
 
 Matrices are ``(width, 4)`` float64 arrays, columns in ``ACGT`` order. Values are the constants of the paper's
 ``mit_benchmark/models/biophysical.py`` (audited in ../shared/reference/anchor_mit.md section 4).
@@ -7,8 +8,13 @@ Sequences come in as ``(n, length)`` uint8 codes (``fixtures.grammar.encode``).
 
 from __future__ import annotations
 
+import functools
+from typing import Callable, Sequence
+
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
+
+from fixtures.grammar import encode
+from scorers.protocol import check_sequences, uniform_codes
 
 
 def matrix(rows: list[dict[str, float]]) -> np.ndarray:
@@ -57,18 +63,11 @@ def window_score(codes: np.ndarray, pwm: np.ndarray, start: int) -> np.ndarray:
     return pwm[np.arange(width), codes[:, start:start + width]].sum(axis=1)
 
 
-def scan_scores(codes: np.ndarray, pwm: np.ndarray) -> np.ndarray:
-    """``(n, length - width + 1)`` score of ``pwm`` at every forward-strand start."""
-    width = pwm.shape[0]
-    windows = sliding_window_view(codes, width, axis=1)          # (n, starts, width)
-    return pwm[np.arange(width), windows].sum(axis=2)
-
-
 def exact(scores: np.ndarray) -> np.ndarray:
     return np.round(scores, SCORE_DECIMALS) + 0.0
 
 
-# --- Matrices of the other reference models (added for issue 3; constants audited in anchor_mit.md s3-4) ---
+# --- Matrices of the other reference models (constants audited in anchor_mit.md sections 3-4) ---
 
 # Thermodynamic model (biophysical.py ThermodynamicModel): "energies" signed so that higher = better binding.
 # −35: consensus +2 per base (TTGACA = 12.0).
@@ -160,3 +159,27 @@ def window_table(pwm: np.ndarray) -> np.ndarray:
     for k in range(pwm.shape[0]):
         table = table + pwm[k, kmers[:, k]]
     return table
+
+
+@functools.cache
+def pa_pwm_tables() -> dict[str, np.ndarray]:
+    """PA-PWM's matrices as score tables over all windows (``window_table``), built once per process:
+    ``"35"``, ``"10"``, ``"up"`` (4**9 entries, most of the ≈20 ms) and ``"ext"``."""
+    return {"35": window_table(PWM_MINUS_35), "10": window_table(PWM_MINUS_10),
+            "up": window_table(PWM_UP), "ext": window_table(PWM_EXTENDED_10)}
+
+
+def by_length(sequences: Sequence[str], min_length: int,
+              score_codes: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """Check ``sequences`` (ACGT, ≥ ``min_length``) and score them with ``score_codes`` ((m, L) codes → (m,)),
+    one call per distinct length, results in input order."""
+    codes = uniform_codes(sequences, None, min_length) if len(sequences) else None
+    if codes is not None:
+        return score_codes(codes)
+    check_sequences(sequences, min_length=min_length)
+    out = np.empty(len(sequences), dtype=np.float64)
+    lengths = np.fromiter((len(s) for s in sequences), dtype=np.int64, count=len(sequences))
+    for length in np.unique(lengths):
+        where = np.flatnonzero(lengths == length)
+        out[where] = score_codes(encode([sequences[i] for i in where]))
+    return out

@@ -1,41 +1,34 @@
-"""The paper's other reference scorers, vectorised with numpy: ``rpa-pwm``, ``thermo``, ``scan``,
-``pa-pwm-nopos``, ``pa-pwm-nocomp``, ``pwm``, ``kmer`` and ``kmer-paper`` (``pa-pwm`` is in reference.py).
+"""The paper's other biophysical reference scorers, vectorised with numpy: ``thermo``, ``scan`` and ``rpa-pwm``.
 
-Every rule and constant follows the paper's code as audited in anchor_mit.md section 4 (biophysical models,
-``mit_benchmark/models/biophysical.py`` @f93aa74 and ``scripts/rpa_pwm.py``) and section 3 (baselines). Each
-scorer maps ``n`` ACGT strings to float64 ``(n,)`` scores, higher = more promoter-like, working on ``(n, L)``
-uint8 codes (A0 C1 G2 T3): no per-base Python loop. Fixed windows are matrix look-ups (``window_score``);
-scans index every window as a base-4 number once (``window_codes``) and read the score of each matrix from a
-table over all 4**width windows (``window_table``), so the reverse strand is a permuted table, not a second
-scan.
+Every rule and constant follows the paper's code as audited in anchor_mit.md section 4
+(``mit_benchmark/models/biophysical.py`` @f93aa74 and ``scripts/rpa_pwm.py``). Each scorer maps ``n`` ACGT strings
+to float64 ``(n,)`` scores, higher = more promoter-like, working on ``(n, L)`` uint8 codes (A0 C1 G2 T3): no
+per-base Python loop. Fixed windows are matrix look-ups (``window_score``); scans index every window as a base-4
+number once (``window_codes``) and read the score of each matrix from a table over all 4**width windows
+(``window_table``), so the reverse strand is a permuted table, not a second scan.
 
 Scores that are equal in exact arithmetic must tie (the paper's CSS/SCR use a strict ">"), so the PWM-based
-scores pass through ``scorers.pwm.exact``. Scanning scorers accept any length ≥ 9 nt and score sequences of
-different lengths group by group; fixed-layout scorers read only ``[0, 100)``.
+scores pass through ``exact``. Scanning scorers accept any length ≥ 9 nt and score sequences of different
+lengths group by group; ``thermo`` reads only ``[0, 100)``.
 """
 
 from __future__ import annotations
 
 import functools
-import gzip
-import threading
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Sequence
 
 import numpy as np
 
-from fixtures.grammar import EXTENDED_10, MINUS_10, MINUS_35, UP, encode
-from scorers.protocol import check_sequences, fixed_layout_codes, uniform_codes
-from scorers.pwm import (BASELINE_MINUS_10, BASELINE_MINUS_35, PWM_EXTENDED_10, PWM_MINUS_10, PWM_MINUS_35,
-                         PWM_UP, RPA_MINUS_10_BROKEN, RPA_MINUS_10_INTACT, RPA_MINUS_35, THERMO_MINUS_10,
-                         THERMO_MINUS_35, THERMO_SPACING, THERMO_SPACING_OTHER, all_kmers, exact,
-                         reverse_complement_codes, window_codes, window_score, window_table)
-from scorers.reference import extended_10_bonus
-from scorers.registry import register
+from fixtures.grammar import EXTENDED_10, MINUS_10, MINUS_35, UP
+from scorers.protocol import fixed_layout_codes
+from scorers.reference.papwm import SCAN_MIN_LENGTH, SPACING
+from scorers.reference.pwm import (RPA_MINUS_10_BROKEN, RPA_MINUS_10_INTACT, RPA_MINUS_35, THERMO_MINUS_10,
+                                   THERMO_MINUS_35, THERMO_SPACING, THERMO_SPACING_OTHER, all_kmers, by_length,
+                                   exact, pa_pwm_tables, reverse_complement_codes, window_codes, window_score,
+                                   window_table)
 
 A, C, G, T = 0, 1, 2, 3
-SCAN_MIN_LENGTH = PWM_UP.shape[0]       # the widest scanned matrix (UP, 9 nt)
-SPACING = MINUS_10.start - MINUS_35.stop    # 17 bp in the MIT layout
 
 
 def _reverse_complement_index(width: int) -> np.ndarray:
@@ -44,9 +37,9 @@ def _reverse_complement_index(width: int) -> np.ndarray:
 
 
 @functools.cache
-def _tables() -> dict[str, np.ndarray]:
-    """Score tables over all windows (``window_table``), built once per process (≈20 ms, mostly the 4**9 UP
-    tables). Keys ending in ``_rc`` score the reverse strand: the table read at the reverse complement."""
+def _rpa_tables() -> dict[str, np.ndarray]:
+    """RPA-PWM's score tables over all windows, built once per process. Keys ending in ``_rc`` score the
+    reverse strand: the table read at the reverse complement."""
     rc6 = _reverse_complement_index(6)
     rpa_10 = np.maximum(window_table(RPA_MINUS_10_INTACT), window_table(RPA_MINUS_10_BROKEN))
     rpa_35 = window_table(RPA_MINUS_35)
@@ -55,8 +48,6 @@ def _tables() -> dict[str, np.ndarray]:
     rpa_10 = np.where(rpa_10 >= RPA_THRESHOLD, rpa_10, -np.inf)
     tri = all_kmers(3)
     return {
-        "35": window_table(PWM_MINUS_35), "10": window_table(PWM_MINUS_10),
-        "up": window_table(PWM_UP), "ext": window_table(PWM_EXTENDED_10),
         "rpa_35": rpa_35, "rpa_10": rpa_10, "rpa_35_rc": rpa_35[rc6], "rpa_10_rc": rpa_10[rc6],
         "rpa_up": _rpa_up_table(),
         # The 3 bp 5′ of a −10: forward TGT → 2, TnT → 1; on the reverse strand the reverse complement of the
@@ -64,69 +55,6 @@ def _tables() -> dict[str, np.ndarray]:
         "rpa_ext": np.where((tri[:, 0] == T) & (tri[:, 2] == T), np.where(tri[:, 1] == G, 2.0, 1.0), 0.0),
         "rpa_ext_rc": np.where((tri[:, 0] == A) & (tri[:, 2] == A), np.where(tri[:, 1] == C, 2.0, 1.0), 0.0),
     }
-
-
-def _by_length(sequences: Sequence[str], name: str, min_length: int,
-               score_codes: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
-    """Check ``sequences`` (ACGT, ≥ ``min_length``) and score them with ``score_codes`` ((m, L) codes → (m,)),
-    one call per distinct length, results in input order."""
-    codes = uniform_codes(sequences, None, min_length) if len(sequences) else None
-    if codes is not None:
-        return score_codes(codes)
-    check_sequences(sequences, min_length=min_length)
-    out = np.empty(len(sequences), dtype=np.float64)
-    lengths = np.fromiter((len(s) for s in sequences), dtype=np.int64, count=len(sequences))
-    for length in np.unique(lengths):
-        where = np.flatnonzero(lengths == length)
-        out[where] = score_codes(encode([sequences[i] for i in where]))
-    return out
-
-
-# ----------------------------------------------------------------------------------------------------------
-# PA-PWM ablations
-# ----------------------------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class PAPWMNoComp:
-    """PA-PWM without compensation: S35 at 30 + S10 at 53 + spacing (0 in the MIT layout); no UP, no ext.
-    On the paper's D, E and H every score is 14.0, so CSS = SCR = 0 purely through ties."""
-
-    name: str = "pa-pwm-nocomp"
-    kind: str = "energy"
-    fixed_layout: bool = True
-    rc_equivariant: bool = False
-    fingerprint: str = "pa-pwm-nocomp/v1 (anchor_mit.md s4)"
-
-    def score(self, sequences: Sequence[str]) -> np.ndarray:
-        codes = fixed_layout_codes(sequences, self.name)
-        s35 = window_score(codes, PWM_MINUS_35, MINUS_35.start)
-        s10 = window_score(codes, PWM_MINUS_10, MINUS_10.start)
-        return exact(s35 + s10 - 0.5 * abs(SPACING - 17))
-
-
-def nopos_codes(codes: np.ndarray) -> np.ndarray:
-    """``(n,)`` PA-PWM without positions: the best forward-strand window of each matrix anywhere
-    (S35 + S10 + 0.5·UP), plus PA-PWM's extended −10 rule applied to the best ext window and best S10."""
-    tables, six = _tables(), window_codes(codes, 6)
-    best_35 = tables["35"][six].max(axis=1)
-    best_10 = tables["10"][six].max(axis=1)
-    best_up = tables["up"][window_codes(codes, 9)].max(axis=1)
-    best_ext = tables["ext"][window_codes(codes, 3)].max(axis=1)
-    return exact(best_35 + best_10 + 0.5 * best_up + extended_10_bonus(best_ext, best_10))
-
-
-@dataclass(frozen=True)
-class PAPWMNoPos:
-    """PA-PWM without positional encoding (``PositionAwarePWM_NoPosition``): every element scanned anywhere
-    on the forward strand. Any length ≥ 9 nt."""
-
-    name: str = "pa-pwm-nopos"
-    kind: str = "energy"
-    rc_equivariant: bool = False
-    fingerprint: str = "pa-pwm-nopos/v1 (anchor_mit.md s4)"
-
-    def score(self, sequences: Sequence[str]) -> np.ndarray:
-        return _by_length(sequences, self.name, SCAN_MIN_LENGTH, nopos_codes)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -187,7 +115,7 @@ def scan_codes(codes: np.ndarray, expected_35: int = SCAN_EXPECTED_35,
     """
     n, length = codes.shape
     rows = np.arange(n)
-    tables, six = _tables(), window_codes(codes, 6)
+    tables, six = pa_pwm_tables(), window_codes(codes, 6)
     s35_all = tables["35"][six]                  # (n, L − 5)
     s10_all = tables["10"][six]
     p35 = s35_all.argmax(axis=1)                 # argmax keeps the first maximum, like the paper's strict ">"
@@ -225,7 +153,7 @@ class PositionScanning:
     fingerprint: str = f"scan/v1 (anchor_mit.md s4; expected -35@{SCAN_EXPECTED_35}, -10@{SCAN_EXPECTED_10})"
 
     def score(self, sequences: Sequence[str]) -> np.ndarray:
-        return _by_length(sequences, self.name, SCAN_MIN_LENGTH, scan_codes)
+        return by_length(sequences, SCAN_MIN_LENGTH, scan_codes)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -289,10 +217,10 @@ def _rpa_ext_bonus(three: np.ndarray, n_starts: int, strand: str) -> np.ndarray:
     TGT → 2, TnT → 1, times 1.5; 0 where those bases fall outside the sequence."""
     n = three.shape[0]
     if strand == "+":
-        value = _tables()["rpa_ext"][three]
+        value = _rpa_tables()["rpa_ext"][three]
         shifted = np.concatenate([np.zeros((n, 3)), value], axis=1)          # index p reads start p − 3
     else:
-        value = _tables()["rpa_ext_rc"][three]
+        value = _rpa_tables()["rpa_ext_rc"][three]
         shifted = np.concatenate([value[:, 6:], np.zeros((n, 9))], axis=1)   # index p reads start p + 6
     return shifted[:, :n_starts] * RPA_EXT_BONUS
 
@@ -307,7 +235,7 @@ def rpa_codes(codes: np.ndarray) -> np.ndarray:
     """
     n, length = codes.shape
     n_starts = length - 6 + 1
-    tables = _tables()
+    tables = _rpa_tables()
     six, three = window_codes(codes, 6), window_codes(codes, 3)
     up = _rpa_up_bonus(tables["rpa_up"][window_codes(codes, RPA_UP_WIDTH)], n_starts)
     best = np.full(n, -np.inf)
@@ -339,158 +267,12 @@ class RelativePositionAwarePWM:
     fingerprint: str = "rpa-pwm/v1 (anchor_mit.md s4, scripts/rpa_pwm.py)"
 
     def score(self, sequences: Sequence[str]) -> np.ndarray:
-        return _by_length(sequences, self.name, SCAN_MIN_LENGTH, rpa_codes)
+        return by_length(sequences, SCAN_MIN_LENGTH, rpa_codes)
 
 
-# ----------------------------------------------------------------------------------------------------------
-# Baselines: fixed-window PWM and k-mer models
-# ----------------------------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class PaperPWMBaseline:
-    """The paper's "PWM" baseline: motifs.py's −35 and −10 matrices at the fixed windows 30 and 53, summed
-    (TTGACA 9.6, TATAAT 10.2, TGTAAT 7.4). D, E and H all score 17.0, so its CSS = SCR = 0 through ties."""
-
-    name: str = "pwm"
-    kind: str = "score"
-    fixed_layout: bool = True
-    rc_equivariant: bool = False
-    fingerprint: str = "pwm/v1 (paper motifs.py matrices, windows 30/53)"
-
-    def score(self, sequences: Sequence[str]) -> np.ndarray:
-        codes = fixed_layout_codes(sequences, self.name)
-        return exact(window_score(codes, BASELINE_MINUS_35, MINUS_35.start)
-                     + window_score(codes, BASELINE_MINUS_10, MINUS_10.start))
-
-
-KMER = 6
-
-
-def kmer_log_table_from_base_frequencies(frequencies: Sequence[float], k: int = KMER) -> np.ndarray:
-    """``(4**k,)`` ln f(kmer) of an independence model: f = Π f(base), multiplied left to right from 1.0 in
-    the paper's order of operations. Index = the k-mer as a base-4 number, first base most significant."""
-    freq = np.asarray(frequencies, dtype=np.float64)
-    product = np.ones(4 ** k)
-    digits = all_kmers(k)                                       # (4**k, k), first base first
-    for position in range(k):                                   # k vectorised products
-        product = product * freq[digits[:, position]]
-    return np.log(product)
-
-
-def score_kmers(codes: np.ndarray, log_table: np.ndarray, k: int = KMER) -> np.ndarray:
-    """``(n,)`` Σ over the L − k + 1 overlapping k-mers of ``log_table[kmer]``, accumulated left to right
-    (``cumsum``) in the order of the paper's loop. (Its stored kmer scores still differ by one ulp for 12 of
-    650 sequences: float ``log`` itself differs between CPUs/libm builds.)"""
-    terms = log_table[window_codes(codes, k)]
-    return np.cumsum(terms, axis=1)[:, -1]
-
-
-# The paper's k-mer "E. coli" frequencies: not counted from the genome but an independence model.
-PAPER_BASE_FREQUENCIES = (0.246, 0.254, 0.254, 0.246)          # A, C, G, T
-PAPER_KMER_LOG_TABLE = kmer_log_table_from_base_frequencies(PAPER_BASE_FREQUENCIES)
-
-
-@dataclass(frozen=True)
-class PaperKmer:
-    """The paper's k-mer baseline, reproduced: Σ over the 95 overlapping 6-mers of ln Π f(base) with
-    f(A) = f(T) = 0.246, f(C) = f(G) = 0.254. It is a pure G+C counter (coverage-weighted); the paper's stored
-    kmer_results.json equals these scores to within one ulp. Any length ≥ 6 nt."""
-
-    name: str = "kmer-paper"
-    kind: str = "score"
-    rc_equivariant: bool = True
-    fingerprint: str = "kmer-paper/v1 (independence model A=T=0.246, C=G=0.254)"
-
-    def score(self, sequences: Sequence[str]) -> np.ndarray:
-        return _by_length(sequences, self.name, KMER, lambda codes: score_kmers(codes, PAPER_KMER_LOG_TABLE))
-
-
-def read_fasta_gz(path) -> str:
-    """The concatenated sequence (upper case) of the first record of a gzipped FASTA file."""
-    with gzip.open(path, "rt") as handle:
-        header = handle.readline()
-        if not header.startswith(">"):
-            raise ValueError(f"{path} is not FASTA: first line {header[:60]!r}")
-        lines = []
-        for line in handle:
-            if line.startswith(">"):
-                break
-            lines.append(line.strip())
-    return "".join(lines).upper()
-
-
-def count_kmers_both_strands(genome: str, k: int = KMER, circular: bool = True) -> np.ndarray:
-    """``(4**k,)`` int64 count of every k-mer on both strands of ``genome`` (ACGT only).
-
-    With ``circular`` the k − 1 windows across the origin are included, so each strand contributes exactly
-    ``len(genome)`` windows. A reverse-strand k-mer is counted as itself, which makes the table
-    reverse-complement symmetric: count(w) = count(rc(w)).
-    """
-    codes = encode([genome])
-    if (codes == 255).any():
-        bad = sorted({genome[i] for i in np.flatnonzero(codes[0] == 255)[:1000]})
-        raise ValueError(f"genome holds characters outside ACGT: {bad}")
-    if circular:
-        codes = np.concatenate([codes, codes[:, :k - 1]], axis=1)
-    forward = np.bincount(window_codes(codes, k)[0], minlength=4 ** k)
-    reverse = np.bincount(window_codes(reverse_complement_codes(codes), k)[0], minlength=4 ** k)
-    return forward + reverse
-
-
-def kmer_log_table_from_counts(counts: np.ndarray, pseudocount: float = 1.0) -> np.ndarray:
-    """``(4**k,)`` smoothed k-mer log-frequencies ln[(count + pseudocount) / (total + 4**k · pseudocount)]."""
-    counts = np.asarray(counts, dtype=np.float64)
-    return np.log((counts + pseudocount) / (counts.sum() + counts.size * pseudocount))
-
-
-_GENOME_TABLES: dict[str, np.ndarray] = {}
-_GENOME_LOCK = threading.Lock()
-
-
-def ecoli_kmer_log_table(data_dir=None) -> np.ndarray:
-    """The E. coli 6-mer log-frequency table (counted once per process and kept in memory): NC_000913.3 from
-    ``fixtures.datasets`` (raises DataUnavailable when absent), both strands, circular, pseudocount 1."""
-    from fixtures.datasets import ECOLI_GENOME, resolve     # the data layer is only needed when scoring
-
-    path = str(resolve(ECOLI_GENOME, data_dir))
-    with _GENOME_LOCK:
-        if path not in _GENOME_TABLES:
-            _GENOME_TABLES[path] = kmer_log_table_from_counts(count_kmers_both_strands(read_fasta_gz(path)))
-        return _GENOME_TABLES[path]
-
-
-@dataclass(frozen=True)
-class EcoliKmer:
-    """MIT's k-mer baseline, counted from the real genome (the paper's was not):
-
-        score(x) = Σ_{i=0}^{L−6} ln[(c(x_i … x_{i+5}) + 1) / (N + 4096)]
-
-    where c counts each 6-mer on both strands of the circular E. coli K-12 MG1655 chromosome (NC_000913.3) and
-    N = 2 × 4,641,652 is the number of counted windows. Like the paper's model it sums log-frequencies of
-    overlapping 6-mers (not a normalised likelihood, hence kind "score"). Any length ≥ 6 nt. The table is
-    built on first use (≈0.3 s) and cached in memory.
-    """
-
-    data_dir: str | None = None
-    name: str = "kmer"
-    kind: str = "score"
-    rc_equivariant: bool = True
-    fingerprint: str = "kmer/v1 (6-mers of NC_000913.3, both strands, circular, pseudocount 1)"
-
-    def score(self, sequences: Sequence[str]) -> np.ndarray:
-        check_sequences(sequences, min_length=KMER)      # bad input is reported before the genome is read
-        table = ecoli_kmer_log_table(self.data_dir)
-        return _by_length(sequences, self.name, KMER, lambda codes: score_kmers(codes, table))
-
-
-register("rpa-pwm", lambda o: RelativePositionAwarePWM(),
-         "the paper's relative position-aware PWM (both strands, relative constraints only)")
-register("thermo", lambda o: Thermodynamic(), "the paper's thermodynamic model (fixed MIT layout)")
-register("scan", lambda o: PositionScanning(), "the paper's position-scanning model")
-register("pa-pwm-nopos", lambda o: PAPWMNoPos(), "PA-PWM ablation: every element scanned anywhere")
-register("pa-pwm-nocomp", lambda o: PAPWMNoComp(), "PA-PWM ablation: no UP or extended −10 terms")
-register("pwm", lambda o: PaperPWMBaseline(), "the paper's PWM baseline (motifs.py matrices at 30/53)")
-register("kmer", lambda o: EcoliKmer(data_dir=o.data_dir),
-         "6-mer log-frequencies counted from the E. coli K-12 genome (needs the data dir)")
-register("kmer-paper", lambda o: PaperKmer(),
-         "the paper's k-mer baseline (independence model A=T=0.246, C=G=0.254)")
+SCORERS = {
+    "rpa-pwm": (lambda o: RelativePositionAwarePWM(),
+                "the paper's relative position-aware PWM (both strands, relative constraints only)"),
+    "thermo": (lambda o: Thermodynamic(), "the paper's thermodynamic model (fixed MIT layout)"),
+    "scan": (lambda o: PositionScanning(), "the paper's position-scanning model"),
+}

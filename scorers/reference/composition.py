@@ -1,6 +1,8 @@
-"""Built-in reference scorers of the core slice: ``pa-pwm``, ``at-content``, ``gc`` and ``random``.
+"""Compositional controls: scorers that read nucleotide counts, or nothing at all.
 
-Each takes a list of ACGT strings and returns float64 ``(n,)`` scores, higher = more promoter-like.
+``at-content`` and ``gc`` score a sequence by its A+T or G+C count; ``random`` gives a seeded standard-normal
+score per sequence. None reads any grammar, so each must fail every positional gate (DESIGN.md section 3a).
+Each takes a list of ACGT strings (any length) and returns float64 ``(n,)`` scores.
 """
 
 from __future__ import annotations
@@ -11,45 +13,8 @@ from typing import Sequence
 
 import numpy as np
 
-from fixtures.grammar import DEFAULT_SEED, EXTENDED_10, MINUS_10, MINUS_35, UP
-from scorers.protocol import check_sequences, fixed_layout_codes, uniform_codes
-from scorers.pwm import PWM_EXTENDED_10, PWM_MINUS_10, PWM_MINUS_35, PWM_UP, exact, window_score
-
-
-def pa_pwm_parts(codes: np.ndarray) -> dict[str, np.ndarray]:
-    """The terms of the paper's position-aware PWM at the MIT layout, each ``(n,)``."""
-    return {
-        "s35": window_score(codes, PWM_MINUS_35, MINUS_35.start),
-        "s10": window_score(codes, PWM_MINUS_10, MINUS_10.start),
-        "up": window_score(codes, PWM_UP, UP.start),
-        "ext": window_score(codes, PWM_EXTENDED_10, EXTENDED_10.start),
-    }
-
-
-def extended_10_bonus(ext: np.ndarray, s10: np.ndarray) -> np.ndarray:
-    """A good extended −10 (score > 1) adds 1.5×ext when the −10 is weak (< 5.0), else 0.5×ext."""
-    return np.where(ext > 1.0, np.where(s10 < 5.0, 1.5, 0.5) * ext, 0.0)
-
-
-@dataclass(frozen=True)
-class PositionAwarePWM:
-    """The paper's PA-PWM (anchor_mit.md section 4): S35 + S10 + 0.5·S_UP + spacing (0 here) + ext bonus,
-    every element read at its fixed MIT position."""
-
-    name: str = "pa-pwm"
-    kind: str = "energy"
-    fixed_layout: bool = True
-    rc_equivariant: bool = False
-
-    @property
-    def fingerprint(self) -> str:
-        return "pa-pwm/v1 (anchor_mit.md s4 constants)"
-
-    def score(self, sequences: Sequence[str]) -> np.ndarray:
-        parts = pa_pwm_parts(fixed_layout_codes(sequences, self.name))
-        # The −35/−10 distance is fixed by the layout, so the spacing term −0.5·|17 − 17| is always 0.
-        total = parts["s35"] + parts["s10"] + 0.5 * parts["up"] + extended_10_bonus(parts["ext"], parts["s10"])
-        return exact(total)
+from fixtures.grammar import DEFAULT_SEED
+from scorers.protocol import check_sequences, uniform_codes
 
 
 def _base_counts(sequences: Sequence[str], bases: tuple[int, ...]) -> np.ndarray:
@@ -110,3 +75,10 @@ class SeededRandom:
         u1 = ((digests[:, 0] >> np.uint64(11)).astype(np.float64) + 0.5) / 2.0**53
         u2 = (digests[:, 1] >> np.uint64(11)).astype(np.float64) / 2.0**53
         return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
+
+
+SCORERS = {
+    "at-content": (lambda o: ATContent(), "A+T count only (compositional model)"),
+    "gc": (lambda o: GCContent(), "G+C count only"),
+    "random": (lambda o: SeededRandom(seed=o.seed), "seeded standard-normal score per sequence"),
+}

@@ -1,4 +1,4 @@
-"""Exact, batched likelihoods of Hugging Face gLMs (DESIGN.md section 7). Imports torch and transformers.
+"""Exact, batched likelihoods of Hugging Face gLMs (DESIGN.md section 7), and their loading.
 
 Two scorers, both ``kind = "likelihood"`` (natural log, nats, summed over the scored nucleotides):
 
@@ -21,32 +21,27 @@ out-of-memory error surfaces in the first batch; on CUDA the batch is halved and
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import inspect
 import sys
 import warnings
 from collections import OrderedDict
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Mapping, Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 import torch
 import transformers
 
-from scorers.protocol import check_sequences
-from scorers.recipes import Recipe, RemoteCodeRequired, ScorerUnavailable
-from scorers.registry import ScorerOptions
+from scorers.glm.recipes import SCORER_VERSION, Recipe, RemoteCodeRequired, file_digest
+from scorers.glm.tokens import Encoding, NucleotideTokenizer
+from scorers.protocol import ScorerOptions, ScorerUnavailable, check_sequences
 
-SCORER_VERSION = "mit-hf/1"
 _DTYPES = {"float32": torch.float32, "fp32": torch.float32, "float": torch.float32,
            "bfloat16": torch.bfloat16, "bf16": torch.bfloat16,
            "float16": torch.float16, "fp16": torch.float16, "half": torch.float16}
 # Automatic batch size: tokens per forward pass (rows x padded length). CPU memory is rarely the limit, but big
 # CPU batches stop being faster; on CUDA start large and halve on OOM.
 _TOKEN_BUDGET = {"cpu": 1 << 13, "cuda": 1 << 16}
-# Word-piece / byte-level / sentencepiece markers that are not nucleotides.
-_PIECE_MARKERS = ("##", "\u0120", "\u2581")
 _HEAD_NAMES = ("lm_head", "cls", "head", "pred_head")
 _MEMO_LIMIT = 200_000
 
@@ -72,120 +67,6 @@ def resolve_dtype(option: str | None) -> torch.dtype:
         return _DTYPES[option.lower()]
     except KeyError:
         raise ValueError(f"--mit-dtype {option!r} is not one of {', '.join(sorted(_DTYPES))}") from None
-
-
-# --------------------------------------------------------------------------------------------------------------
-# Tokenization with a nucleotide map
-# --------------------------------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Encoding:
-    """One tokenized sequence: ``ids`` ``(T,)`` int64 with special tokens; ``starts``/``ends`` ``(T,)`` the
-    half-open nucleotide interval of each token, ``-1`` for special tokens."""
-
-    ids: np.ndarray
-    starts: np.ndarray
-    ends: np.ndarray
-
-    @property
-    def is_sequence(self) -> np.ndarray:
-        return self.starts >= 0
-
-
-class NucleotideTokenizer:
-    """Tokenizes DNA with a Hugging Face tokenizer (or a fixed character table) and maps tokens to nucleotides.
-
-    Every sequence token must spell a piece of the sequence, in order and without gaps: otherwise the
-    nucleotides a score covers are unknown, and a ValueError says which sequence and tokens broke the rule.
-    """
-
-    def __init__(self, tokenizer=None, *, char_vocab: Mapping[str, object] | None = None,
-                 prepend_bos: bool | None = None, bos_id: int | None = None, name: str = "model"):
-        if tokenizer is None and char_vocab is None:
-            raise ValueError("a tokenizer or a character table is needed")
-        self.tokenizer = tokenizer
-        self.char_vocab = char_vocab
-        self.name = name
-        if tokenizer is not None:
-            self.special_ids = {int(i) for i in tokenizer.all_special_ids}
-            self.pad_id = _first_not_none(tokenizer.pad_token_id, tokenizer.eos_token_id, 0)
-            self.mask_id = tokenizer.mask_token_id
-            bos_id = _first_not_none(bos_id, tokenizer.bos_token_id, tokenizer.cls_token_id)
-        else:
-            self.special_ids = {int(i) for i in char_vocab.get("<append>", ())} | {int(char_vocab["<pad>"])}
-            self.pad_id = int(char_vocab["<pad>"])
-            self.mask_id = char_vocab.get("<mask>")
-        if prepend_bos and bos_id is None:
-            raise ValueError(f"{name}: the recipe asks for a BOS token but the tokenizer has none")
-        self.prepend_bos = prepend_bos
-        self.bos_id = bos_id
-
-    def encode(self, sequences: Sequence[str]) -> list[Encoding]:
-        if self.tokenizer is None:
-            encodings = [self._encode_chars(s) for s in sequences]
-        else:
-            batch = self.tokenizer(list(sequences), add_special_tokens=True)["input_ids"]
-            encodings = [self._map(s, ids) for s, ids in zip(sequences, batch)]
-        if self.prepend_bos:
-            encodings = [e if len(e.ids) and e.ids[0] == self.bos_id and e.starts[0] < 0 else
-                         Encoding(np.concatenate([[self.bos_id], e.ids]).astype(np.int64),
-                                  np.concatenate([[-1], e.starts]), np.concatenate([[-1], e.ends]))
-                         for e in encodings]
-        return encodings
-
-    def _encode_chars(self, sequence: str) -> Encoding:
-        append = [int(i) for i in self.char_vocab.get("<append>", ())]
-        ids = np.array([self.char_vocab[c] for c in sequence] + append, dtype=np.int64)
-        starts = np.concatenate([np.arange(len(sequence)), np.full(len(append), -1)])
-        ends = np.concatenate([np.arange(1, len(sequence) + 1), np.full(len(append), -1)])
-        return Encoding(ids, starts, ends)
-
-    def _map(self, sequence: str, ids: Sequence[int]) -> Encoding:
-        ids = np.asarray(ids, dtype=np.int64)
-        special = np.array([int(i) in self.special_ids for i in ids], dtype=bool)
-        pieces = [_strip_marker(t) for t in self.tokenizer.convert_ids_to_tokens(ids[~special].tolist())]
-        lengths = np.array([len(p) for p in pieces], dtype=np.int64)
-        if "".join(pieces).upper() == sequence and lengths.all():
-            ends_seq = np.cumsum(lengths)
-            starts_seq = ends_seq - lengths
-        else:
-            starts_seq, ends_seq = self._spans_from_offsets(sequence, ids, special, pieces)
-        starts = np.full(len(ids), -1, dtype=np.int64)
-        ends = np.full(len(ids), -1, dtype=np.int64)
-        starts[~special], ends[~special] = starts_seq, ends_seq
-        return Encoding(ids, starts, ends)
-
-    def _spans_from_offsets(self, sequence, ids, special, pieces):
-        problem = (f"{self.name}: the tokenizer does not spell {sequence[:40]!r}"
-                   f"{'...' if len(sequence) > 40 else ''} back from its tokens {pieces[:8]}"
-                   f"{'...' if len(pieces) > 8 else ''}; MIT needs every token to cover whole nucleotides "
-                   "(an unknown or normalised token breaks that)")
-        if not getattr(self.tokenizer, "is_fast", False):
-            raise ValueError(problem)
-        encoded = self.tokenizer(sequence, add_special_tokens=True, return_offsets_mapping=True)
-        if list(encoded["input_ids"]) != ids.tolist():
-            raise ValueError(problem)
-        offsets = np.asarray(encoded["offset_mapping"], dtype=np.int64)[~special]
-        starts, ends = offsets[:, 0], offsets[:, 1]
-        tiles = (len(starts) > 0 and starts[0] == 0 and ends[-1] == len(sequence)
-                 and np.array_equal(starts[1:], ends[:-1]) and (ends > starts).all())
-        if not tiles:
-            raise ValueError(problem)
-        return starts, ends
-
-
-def _strip_marker(piece: str) -> str:
-    for marker in _PIECE_MARKERS:
-        if piece.startswith(marker):
-            return piece[len(marker):]
-    return piece
-
-
-def _first_not_none(*values):
-    for v in values:
-        if v is not None:
-            return int(v)
-    return None
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -459,53 +340,6 @@ class HFCausalScorer(_HFScorer):
         self._run_batches(len(order), lengths[order], run)
 
 
-class Evo2Scorer:
-    """Evo 2 through the ``evo2`` package: ``score_sequences(reduce_method='sum', prepend_bos=True)``.
-
-    With the BOS every nucleotide is scored (the first from BOS) and padding is sliced off, so a batch of mixed
-    lengths gives the same sums as one sequence at a time.
-    """
-
-    kind = "likelihood"
-
-    def __init__(self, recipe: Recipe, options: ScorerOptions):
-        # The evo2 package loads a checkpoint by name (from its hub repository) or from one local file.
-        local_path = recipe.hub_id if Path(recipe.hub_id).is_file() else None
-        if recipe.revision or (local_path is None and recipe.hub_id != f"arcinstitute/{recipe.evo2_name}"):
-            raise ValueError(f"--model {recipe.alias}: the evo2 package loads {recipe.evo2_name} by name or from "
-                             f"a local checkpoint file; {recipe.hub_id!r}"
-                             f"{'@' + recipe.revision if recipe.revision else ''} is neither")
-        try:
-            from evo2 import Evo2
-        except ImportError as exc:
-            raise ScorerUnavailable(f"{recipe.alias} needs the evo2 package ({exc}): {recipe.install_hint}") from exc
-        import evo2
-
-        self.recipe = recipe
-        self.name = recipe.alias
-        self.rc_equivariant = recipe.rc_equivariant
-        self.expected = dict(recipe.expected)
-        self.batch_size = options.batch_size or 8
-        if local_path is None:
-            self.model = Evo2(recipe.evo2_name)
-            weights = recipe.evo2_name
-        else:
-            self.model = Evo2(recipe.evo2_name, local_path=local_path)
-            weights = f"{recipe.evo2_name}@{_file_digest(Path(local_path))}"
-        self.fingerprint = (f"{self.name}|{weights}|evo2 {getattr(evo2, '__version__', 'unknown')}|"
-                            f"causal-ll-sum/bos=prepended|torch {torch.__version__}|{SCORER_VERSION}")
-
-    def score(self, sequences: Sequence[str]) -> np.ndarray:
-        sequences = list(sequences)
-        check_sequences(sequences)
-        values = self.model.score_sequences(sequences, batch_size=self.batch_size, prepend_bos=True,
-                                            reduce_method="sum", average_reverse_complement=False)
-        return np.asarray(values, dtype=np.float64)
-
-    def n_scored_nucleotides(self, sequences: Sequence[str]) -> np.ndarray:
-        return np.array([len(s) for s in sequences], dtype=np.int64)
-
-
 def _logits_of(output) -> torch.Tensor:
     return output.logits if hasattr(output, "logits") else output[0]
 
@@ -563,18 +397,7 @@ def _wrap_load_error(recipe: Recipe, options: ScorerOptions, what: str, exc: Exc
 def _weights_digest(folder: Path) -> str:
     """sha256 over the weight files of a local checkpoint (name and content, in name order)."""
     files = sorted(p for p in folder.iterdir() if p.suffix in (".safetensors", ".bin", ".pt", ".pth", ".ckpt"))
-    return _file_digest(*files) if files else "no-weight-files"
-
-
-def _file_digest(*paths: Path) -> str:
-    """``sha256:HEX`` over each file's name and content, in the order given."""
-    digest = hashlib.sha256()
-    for path in paths:
-        digest.update(path.name.encode() + b"\0")
-        with open(path, "rb") as fh:
-            for block in iter(lambda: fh.read(1 << 22), b""):
-                digest.update(block)
-    return "sha256:" + digest.hexdigest()
+    return file_digest(*files) if files else "no-weight-files"
 
 
 def _resolved_revision(recipe: Recipe, model) -> str:
@@ -611,6 +434,7 @@ def _load_tokenizer(recipe: Recipe, options: ScorerOptions, model_config):
 def load_scorer(recipe: Recipe, options: ScorerOptions):
     """The scorer ``recipe`` describes, loaded on ``--mit-device`` in ``--mit-dtype``."""
     if recipe.kind == "evo2":
+        from scorers.glm.evo2 import Evo2Scorer
         return Evo2Scorer(recipe, options)
     device, dtype = resolve_device(options.device), resolve_dtype(options.dtype)
     common = {"revision": recipe.revision, "trust_remote_code": options.trust_remote_code}
@@ -641,6 +465,3 @@ def load_scorer(recipe: Recipe, options: ScorerOptions):
     return cls(model, tokens, recipe=recipe, device=device, dtype=dtype, batch_size=options.batch_size,
                revision=_resolved_revision(recipe, model))
 
-
-__all__ = ["Encoding", "NucleotideTokenizer", "HFCausalScorer", "HFMaskedScorer", "Evo2Scorer", "load_scorer",
-           "resolve_device", "resolve_dtype", "SCORER_VERSION"]

@@ -1,29 +1,28 @@
 """gLM recipes: which hub checkpoint an alias names and how to score it exactly (DESIGN.md section 7).
 
-Importing this module never imports torch or transformers: the factories import :mod:`scorers.hf` only when
+Importing this module never imports torch or transformers: the factories import :mod:`scorers.glm.hf` only when
 a gLM is actually selected. A recipe records everything MIT knows about loading one model: the scoring kind
 (``causal`` log-likelihood, ``mlm`` pseudo-log-likelihood, ``evo2``), the tokenizer, the known quirks, whether
 it runs code from its hub repository, what extra packages and hardware it needs, and whether it is
 reverse-complement equivariant by construction.
 
-Registered here: the aliases in :data:`RECIPES` and the prefixes ``hf-causal:`` and ``hf-mlm:``.
+Registered (``ALIASES``, ``PREFIXES``): the aliases in :data:`RECIPES`, ``ALIAS:PATH``, ``hf-causal:`` and ``hf-mlm:``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import os
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Mapping
 
-from scorers.protocol import ScorerUnavailable
-from scorers.registry import ScorerOptions, register, register_prefix
+from scorers.protocol import ScorerOptions, ScorerUnavailable
 
-__all__ = ["Recipe", "RECIPES", "RemoteCodeRequired", "ScorerUnavailable", "build", "generic_recipe",
-           "alias_recipe", "split_revision", "check_available"]
 
 SCORING_KINDS = ("causal", "mlm", "evo2")
+SCORER_VERSION = "mit-hf/1"      # part of every gLM fingerprint: bump it when scoring changes
 GLM_EXTRA = 'pip install -e ".[glm]"  (torch, transformers, safetensors)'
 
 
@@ -240,9 +239,20 @@ def build(recipe: Recipe | str, options: ScorerOptions | None = None, *, path: s
     if path is not None:
         recipe = replace(recipe, hub_id=str(path))
     check_available(recipe, options)
-    from scorers import hf   # torch and transformers are imported here, and only here
+    from scorers.glm import hf   # torch and transformers are imported here, and only here
 
     return hf.load_scorer(recipe, options)
+
+
+def file_digest(*paths) -> str:
+    """``sha256:HEX`` over each file's name and content, in the order given."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.name.encode() + b"\0")
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 22), b""):
+                digest.update(block)
+    return "sha256:" + digest.hexdigest()
 
 
 def _alias_factory(alias: str):
@@ -253,13 +263,14 @@ def _alias_copy_factory(alias: str):
     return lambda arg, options: build(alias_recipe(alias, arg), options)
 
 
-for _alias, _recipe in RECIPES.items():
-    register(_alias, _alias_factory(_alias), f"{_recipe.description}: {_recipe.hub_id}", alias=True)
-    register_prefix(f"{_alias}:", _alias_copy_factory(_alias), None)
-
-register_prefix("hf-causal:", lambda arg, options: build(generic_recipe("causal", arg), options),
-                "a causal LM on the Hugging Face hub or in a local folder (ID[@REVISION] or PATH); exact "
-                "log-likelihood")
-register_prefix("hf-mlm:", lambda arg, options: build(generic_recipe("mlm", arg), options),
+ALIASES = {alias: (_alias_factory(alias), f"{recipe.description}: {recipe.hub_id}")
+           for alias, recipe in RECIPES.items()}
+PREFIXES = {
+    **{f"{alias}:": (_alias_copy_factory(alias), None) for alias in RECIPES},
+    "hf-causal:": (lambda arg, options: build(generic_recipe("causal", arg), options),
+                   "a causal LM on the Hugging Face hub or in a local folder (ID[@REVISION] or PATH); exact "
+                   "log-likelihood"),
+    "hf-mlm:": (lambda arg, options: build(generic_recipe("mlm", arg), options),
                 "a masked LM on the Hugging Face hub or in a local folder (ID[@REVISION] or PATH); exact "
-                "pseudo-log-likelihood")
+                "pseudo-log-likelihood"),
+}

@@ -1,0 +1,1 @@
+"""Genomic language models: the only place torch and transformers are imported (recipes import them lazily)."""

@@ -1,0 +1,1 @@
+"""Reference scorers that need numpy only: the paper's PWM models and baselines, compositional controls."""
