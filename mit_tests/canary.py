@@ -12,29 +12,22 @@ DEFAULT_MAX_NLL = math.log(4) - 0.3
 UNTRAINED = "model looks untrained or weights did not load"
 
 
-def scored_nucleotides(scorer, sequences) -> np.ndarray:
-    """How many nucleotides each likelihood score sums over (the scorer says, else the full length)."""
-    counter = getattr(scorer, "n_scored_nucleotides", None)
-    if counter is not None:
-        return np.asarray(counter(sequences), dtype=np.float64)
-    return np.array([len(s) for s in sequences], dtype=np.float64)
-
-
-def canary_result(scorer, repeats, repeat_scores, rescored, reference=None, reference_scores=None, reference_label: str = "",
-                  max_nll: float = DEFAULT_MAX_NLL, seed: int = 0) -> PropertyResult:
+def canary_result(repeat_scores, repeat_nucleotides, rescored, reference_scores=None, reference_nucleotides=None,
+                  reference_label: str = "", max_nll: float = DEFAULT_MAX_NLL, seed: int = 0) -> PropertyResult:
     """Mean per-nucleotide NLL (nats) on the repeats must be below ``max_nll``, and two scorings identical.
 
-    ``reference``/``reference_scores`` (promoter windows) give the NLL reported beside it, never gated.
+    ``*_scores`` are ``(n,)`` summed log-likelihoods (nats), ``*_nucleotides`` ``(n,)`` how many nucleotides each
+    sums over. ``reference_scores`` (promoter windows) give the NLL reported beside it, never gated.
     """
-    nll = -np.asarray(repeat_scores) / scored_nucleotides(scorer, repeats)
+    nll = -np.asarray(repeat_scores) / np.asarray(repeat_nucleotides)
     mean_nll = float(nll.mean())
     identical = bool(np.allclose(repeat_scores, rescored, rtol=1e-6, atol=1e-6))
     details = {"max_nll": max_nll, "identical_rescoring": identical,
                "max_rescoring_difference": float(np.max(np.abs(np.asarray(repeat_scores) - rescored)))}
-    if reference is not None:
+    if reference_scores is not None:
         details["promoter_nll_set"] = reference_label
         details["promoter_nll_per_nt"] = float(np.mean(-np.asarray(reference_scores)
-                                                       / scored_nucleotides(scorer, reference)))
+                                                       / np.asarray(reference_nucleotides)))
     passed = mean_nll < max_nll and identical
     failure = ""
     if not passed:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from mit_tests.properties import SPACING_PEAK
 from mit_tests.stats import PropertyResult, bootstrap_ci, cohens_d, pearson, sign_test
 
 FAILURES = {
@@ -19,7 +20,7 @@ FAILURES = {
                 "reads composition, not position",
     "up_position": "it does not prefer the UP element upstream of the −35 over the same nucleotides downstream of "
                    "the −10",
-    "spacing": "its score does not peak at the 16–18 bp −35/−10 spacing",
+    "spacing": f"its score does not peak at the {SPACING_PEAK[0]}–{SPACING_PEAK[-1]} bp −35/−10 spacing",
     "strand": "it does not prefer the −35 and −10 boxes in forward orientation over their reverse complements in "
               "place, so it is strand-blind",
 }
@@ -62,8 +63,9 @@ def up_position(by_position: dict[int, np.ndarray], correct: int, wrong, no_up, 
 
 
 def spacing(by_spacing: dict[int, np.ndarray], optimum: int, far, alpha: float, seed: int,
-            accepted_peak=(16, 17, 18)) -> PropertyResult:
-    """Gate: the mean score peaks at 16–18 bp and d_i = s(17) − mean s(far) > 0 by a sign test."""
+            accepted_peak=SPACING_PEAK) -> PropertyResult:
+    """Gate: the mean score peaks at one of ``accepted_peak`` (bp) and d_i = s(optimum) − mean s(far) > 0 by a
+    sign test."""
     means = {s: float(v.mean()) for s, v in by_spacing.items()}
     peak = max(means, key=means.get)
     far_mean = np.mean([by_spacing[s] for s in far], axis=0)

@@ -63,14 +63,13 @@ def mit_canary(mit_model, pytestconfig, mit_seed):
         return None
     canary = mit_model.sets["canary"]
     mit_model.score_now(["canary"])      # alone first: an untrained model is caught before the full batch
-    rescored = mit_model.scorer.score(list(canary.sequences))
     reference = mit_model.sets["core"]
     condition = "A" if "A" in reference.conditions else "C"
     promoters = reference.member_sequences(condition)
     promoter_ids = [reference.ids[i] for i in reference.indices(condition)]
-    return canary_result(mit_model.scorer, list(canary.sequences), mit_model.role_scores("canary"),
-                         rescored, promoters, mit_model.score_more(promoter_ids, promoters),
-                         reference_label=f"{reference.name} class {condition}",
+    return canary_result(mit_model.role_scores("canary"), mit_model.scored_nucleotides(canary.sequences),
+                         mit_model.rescore("canary"), mit_model.score_more(promoter_ids, promoters),
+                         mit_model.scored_nucleotides(promoters), reference_label=f"{reference.name} class {condition}",
                          max_nll=pytestconfig.getoption("--mit-canary-nll"), seed=mit_seed)
 
 
@@ -91,7 +90,7 @@ def mit_record(request):
                    "set_sha256": {s.name: s.sha256 for role, s in mit_model.sets.items() if role != "canary"},
                    **result.to_json()}
         request.node.user_properties.append((RESULT_PROPERTY, payload))
-        declared = (getattr(mit_model.scorer, "expected", None) or {}).get(result.property)
+        declared = mit_model.expected.get(result.property)
         if result.gate_passed is False and declared == "fail":
             pytest.xfail(f"{mit_model.spec} declares that it fails {result.property}: {result.failure}")
         if result.gate_passed is False:

@@ -24,7 +24,7 @@ COMPARISONS = {
 
 @pytest.mark.parametrize("prop", list(COMPARISONS))
 def test_gate_holds_on_drawn_designs(prop, model, mit_alpha, mit_seed):
-    if getattr(model.scorer, "precomputed", False):
+    if model.precomputed:
         pytest.skip(f"{model.spec} replays precomputed scores, so it cannot score newly drawn designs")
     better, worse = COMPARISONS[prop]
     core = sign_test(np.subtract(*model.paired("core", better, worse)))

@@ -13,4 +13,6 @@ def test_strand(model, mit_alpha, mit_seed, mit_record):
     """Share of families with s(forward C_i) > s(TGTCAA/ATTATA in place); full RC and scrambled reported."""
     require(model, "strand")
     by_condition = {c: model.scores("strand", c) for c in STRAND_CONDITIONS}
-    mit_record(gates.strand(by_condition, mit_alpha, mit_seed), model)
+    result = gates.strand(by_condition, mit_alpha, mit_seed)
+    result.details["rc_equivariant_declared"] = model.rc_equivariant
+    mit_record(result, model)

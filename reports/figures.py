@@ -20,15 +20,18 @@ from pathlib import Path
 
 import numpy as np
 
+from fixtures.grammar import MINUS_10, MINUS_35, UP
+from fixtures.sets import SPACING_OPTIMUM, UP_CORRECT, UP_WRONG
+from mit_tests.properties import SPACING_PEAK
 from reports.paper_values import paper_value
 
 SCALE_SOURCE = "motif.details.score_sd: pooled SD (ddof = 1) of the model's core-set scores within classes C and D"
 UNSCALED = "none (1.0): the motif test recorded no positive SD, so this model's differences are in raw score units"
 Y_UNITS = "score difference / model SD"
-# Grammar of the probe sequences (fixtures/grammar.py, 0-based): drawn as landmarks on the UP sweep.
-BOX_35, BOX_10, UP_LENGTH = (30, 36), (53, 59), 9
-UP_CORRECT, UP_WRONG = 15, (60, 90)
-SPACING_OPTIMUM, SPACING_ACCEPTED = 17, (16, 18)
+# Landmarks of the probe sequences, drawn on the UP sweep.
+BOX_35, BOX_10 = (MINUS_35.start, MINUS_35.stop), (MINUS_10.start, MINUS_10.stop)
+UP_LENGTH = UP.stop - UP.start
+UP_WRONG_SPAN = (min(UP_WRONG), max(UP_WRONG))
 SCORED_KINDS = ("intact", "broken", "compensated")                 # titration scores, centred per model
 TITRATION_KINDS = SCORED_KINDS + ("compensation_effect",)          # ... and their matched difference
 DPI = 110
@@ -185,8 +188,8 @@ def _legend_outside(ax) -> None:
 
 def _spacing(curves, colours):
     figure, (ax,) = _new_figure(9.0, 3.9, right=1 - 2.0 / 9.0)
-    ax.axvspan(SPACING_ACCEPTED[0] - 0.5, SPACING_ACCEPTED[1] + 0.5, color="#c8e6c9", alpha=0.5, linewidth=0,
-               label="gate: peak in 16–18 bp")
+    ax.axvspan(SPACING_PEAK[0] - 0.5, SPACING_PEAK[-1] + 0.5, color="#c8e6c9", alpha=0.5, linewidth=0,
+               label=f"gate: peak in {SPACING_PEAK[0]}–{SPACING_PEAK[-1]} bp")
     ax.axhline(0, color="#555555", linewidth=0.8)
     _draw_curves(ax, curves, colours, dodge=0.12)
     ax.set_xticks(range(12, 26))
@@ -203,7 +206,7 @@ def _up_position(curves, colours):
         ax.axvspan(start - UP_LENGTH + 0.5, end - 0.5, color="#eeeeee", linewidth=0)
         ax.text((start - UP_LENGTH + end) / 2, 1.0, f"overlaps {name}", transform=ax.get_xaxis_transform(),
                 ha="center", va="top", fontsize=7, color="#777777")
-    ax.axvspan(UP_WRONG[0] - 2, UP_WRONG[1] + 2, color="#ffcdd2", alpha=0.45, linewidth=0,
+    ax.axvspan(UP_WRONG_SPAN[0] - 2, UP_WRONG_SPAN[1] + 2, color="#ffcdd2", alpha=0.45, linewidth=0,
                label="wrong: downstream of −10")
     ax.axvline(UP_CORRECT, color="#2e7d32", linewidth=1.2, linestyle="--", label=f"correct: UP at {UP_CORRECT}")
     ax.axhline(0, color="#555555", linewidth=0.8)

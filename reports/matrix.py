@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import html
 
+from mit_tests.properties import PROPERTIES, SPACING_PEAK
 from reports.paper_values import GENERAL_NOTES, PAPER_STATISTIC, FootnoteNumbers, model_notes, paper_value
 
-MATRIX_PROPERTIES = ("canary", "motif", "compensation", "scramble", "up_position", "spacing", "strand",
-                     "composition", "motif_natural")
+MATRIX_PROPERTIES = tuple(p for p in PROPERTIES if p != "mpra")
 HEADINGS = {"canary": "canary", "motif": "motif (C>D)", "compensation": "compensation (CSS)",
             "scramble": "scramble (SCR)", "up_position": "UP position", "spacing": "spacing",
             "strand": "strand", "composition": "composition r(AT)", "motif_natural": "motif natural (A>B)"}
 # What each column tests, in one line under its heading.
 TESTED = {"canary": "repeat NLL < ln 4 − 0.3", "motif": "TATAAT > TGTAAT", "compensation": "E > D",
-          "scramble": "E > H (UP moved)", "up_position": "UP@15 > UP@60–90", "spacing": "peak 16–18 bp",
+          "scramble": "E > H (UP moved)", "up_position": "UP@15 > UP@60–90", "spacing": f"peak {SPACING_PEAK[0]}–{SPACING_PEAK[-1]} bp",
           "strand": "forward > RC in place", "composition": "diagnostic, not gated",
           "motif_natural": "natural A > B"}
 COLOURS = {"pass": "#c8e6c9", "fail": "#ffcdd2", "error": "#ffe0b2", "skip": "#eeeeee", "xfail": "#fff9c4",

@@ -13,12 +13,7 @@ from importlib import metadata
 
 import numpy as np
 
-from mit_tests.stats import holm
-
-PROPERTIES = ("canary", "motif", "compensation", "scramble", "up_position", "spacing", "strand", "composition",
-              "motif_natural", "mpra")
-GATED = ("motif", "compensation", "scramble", "up_position", "spacing", "strand", "motif_natural", "canary")
-NOT_BUILT = {"mpra": "no MPRA property is built: the paper has no MPRA data (anchor_mit.md section 2)"}
+from mit_tests.properties import PROPERTIES, summarise
 
 
 def _user_property(report, key):
@@ -75,21 +70,9 @@ class ResultCollector:
             return
         record["verdict"], record["reason"] = verdict, reason
 
-    def finalise(self) -> None:
-        """Fill the properties no test reported and add Holm-adjusted p-values across each model's gates."""
-        for props in self.models.values():
-            for prop, reason in NOT_BUILT.items():
-                props.setdefault(prop, {"verdict": "skip", "reason": reason})
-            gated = [p for p in GATED if p in props and props[p].get("p") is not None]
-            adjusted = holm([props[p]["p"] for p in gated]) if gated else []
-            for p, value in zip(gated, adjusted):
-                props[p]["p_holm"] = float(value)
-            for record in props.values():
-                for key in ("estimate", "ci", "p", "n", "ties"):
-                    record.setdefault(key, None)
-
     def to_json(self, config) -> dict:
-        self.finalise()
+        for props in self.models.values():
+            summarise(props)
         return {
             "seed": config.getoption("--mit-seed"),
             "alpha": config.getoption("--mit-alpha"),

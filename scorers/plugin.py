@@ -69,7 +69,7 @@ def open_cache(config):
 
 
 @pytest.fixture(scope="session")
-def mit_model(request, mit_sets):
+def mit_model(request, mit_sets, mit_canary_set):
     """The model named by this test's ``--model`` parameter; every sequence of the run is scored once, in one
     batch, when a test first asks for scores.
 
@@ -84,9 +84,8 @@ def mit_model(request, mit_sets):
     except UnknownModelError as exc:
         raise pytest.UsageError(f"{exc}\n  accepted:\n  {accepted_forms()}") from None
     sets = dict(mit_sets)
-    if getattr(scorer, "kind", None) == "likelihood":
-        from fixtures.sets import build_canary
-        sets["canary"] = build_canary(request.config.getoption("--mit-seed"))
+    if scorer.kind == "likelihood":
+        sets["canary"] = mit_canary_set
     cacheable = getattr(scorer, "cacheable", scorer.kind == "likelihood")
     cache = open_cache(request.config) if cacheable else None
     # Model scorers can take minutes: say how it goes. Reference scorers take milliseconds.

@@ -26,7 +26,7 @@ MODULES = (
     "scorers.reference.baselines",
     "scorers.reference.composition",
     "scorers.replay",
-    "scorers.glm.recipes",
+    "scorers.glm.names",
 )
 
 Factory = Callable[[ScorerOptions], object]

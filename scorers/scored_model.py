@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from fixtures.sequence_set import SequenceSet
-from scorers.protocol import fingerprint
+from scorers.protocol import check_scores, fingerprint
 from scorers.runner import score_sequences
 
 
@@ -34,6 +34,21 @@ class ScoredModel:
     @property
     def fingerprint(self) -> str:
         return fingerprint(self.scorer)
+
+    @property
+    def expected(self) -> dict:
+        """Declared outcomes, property → ``"fail"`` (the scorer's ``expected``)."""
+        return dict(getattr(self.scorer, "expected", None) or {})
+
+    @property
+    def precomputed(self) -> bool:
+        """True for replayed score files, which cannot score sequences drawn during the run."""
+        return bool(getattr(self.scorer, "precomputed", False))
+
+    @property
+    def rc_equivariant(self) -> bool | None:
+        """The scorer's declared reverse-complement equivariance (None when it declares nothing)."""
+        return getattr(self.scorer, "rc_equivariant", None)
 
     def score_now(self, roles) -> None:
         """Score the sets of ``roles`` that are not scored yet, each distinct sequence once, in one call."""
@@ -62,6 +77,20 @@ class ScoredModel:
     def scores(self, role: str, condition: str) -> np.ndarray:
         """``(n_families,)`` scores of the members with ``condition``, ordered by family."""
         return self.role_scores(role)[self.sets[role].indices(condition)]
+
+    def rescore(self, role: str) -> np.ndarray:
+        """The set ``role`` scored again by the model itself, bypassing the cache, through the same output
+        checks: the canary compares two scorings."""
+        sequence_set = self.sets[role]
+        return check_scores(self.scorer.score(list(sequence_set.sequences)), sequence_set.sequences,
+                            sequence_set.ids, self.scorer.name)
+
+    def scored_nucleotides(self, sequences) -> np.ndarray:
+        """``(n,)`` how many nucleotides each likelihood score sums over (the scorer says, else the length)."""
+        counter = getattr(self.scorer, "n_scored_nucleotides", None)
+        if counter is not None:
+            return np.asarray(counter(list(sequences)), dtype=np.float64)
+        return np.array([len(s) for s in sequences], dtype=np.float64)
 
     def score_more(self, ids, sequences) -> np.ndarray:
         """Scores of sequences outside the run's sets (hypothesis designs), through the same checks and cache."""

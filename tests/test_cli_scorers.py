@@ -11,14 +11,23 @@ import numpy as np
 import pytest
 
 from fixtures.grammar import CONSENSUS_35, INTACT_10, MINUS_10, MINUS_35, draw_background, paste
+from scorers.__main__ import main
 from scorers.registry import resolve
-
-ROOT = Path(__file__).resolve().parents[1]
-
+from tests.conftest import ROOT
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "scorers", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=300)
+    """``python -m scorers ARGS`` in this process: the exit code and what it printed, as a CompletedProcess."""
+    import contextlib
+    import io
+
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        try:
+            code = main(list(args))
+        except SystemExit as exc:            # argparse usage errors
+            code = exc.code
+    return subprocess.CompletedProcess(["python", "-m", "scorers", *args], code, stdout.getvalue(),
+                                       stderr.getvalue())
 
 
 def write_fasta(path: Path, records: dict[str, str], wrap: int = 60) -> Path:
@@ -57,7 +66,6 @@ def test_pa_pwm_scores_a_fasta(tmp_path, promoters):
 
 
 def test_hf_mlm_writes_per_nucleotide_values(tmp_path, promoters):
-    pytest.importorskip("transformers")
     from tests.tiny_models import make_esm_6mer
 
     folder = make_esm_6mer(tmp_path / "tiny-nt")
@@ -96,3 +104,17 @@ def test_unavailable_model_exits_with_the_install_command(tmp_path, promoters):
     fasta = write_fasta(tmp_path / "in.fasta", promoters)
     result = run_cli("--model", "evo2-1b", "--fasta", str(fasta), "--out", str(tmp_path / "o.csv"))
     assert result.returncode == 3 and "pip install evo2" in result.stderr
+
+
+@pytest.mark.e2e
+def test_python_m_scorers_runs_as_a_command_without_importing_torch(tmp_path, promoters):
+    fasta = write_fasta(tmp_path / "in.fasta", promoters)
+    out = tmp_path / "scores.csv"
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "scorers", "--model", "pa-pwm", "--fasta",
+                           str(fasta), "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0 and f"to {out}" in proc.stderr, proc.stderr[-3000:]
+    assert [r["id"] for r in read_csv(out)] == list(promoters)
+    imported = {line.split("|")[-1].strip().split(".")[0] for line in proc.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert "numpy" in imported, "importtime output not captured"
+    assert not imported & {"torch", "transformers"}, sorted(imported & {"torch", "transformers"})

@@ -18,16 +18,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
-pytest.importorskip("transformers")
-torch = pytest.importorskip("torch")
-
-from tests import tiny_models as tm  # noqa: E402
-
-from scorers.glm import recipes  # noqa: E402
-from scorers.glm.recipes import RemoteCodeRequired  # noqa: E402
-from scorers.protocol import ScorerOptions, ScorerUnavailable  # noqa: E402
-from scorers.registry import resolve  # noqa: E402
+from scorers.glm import names, recipes
+from scorers.glm.recipes import RemoteCodeRequired
+from scorers.protocol import ScorerOptions, ScorerUnavailable
+from scorers.registry import resolve
+from tests import tiny_models as tm
 
 ROOT = Path(__file__).resolve().parents[1]
 # Mixed lengths (6-mer tails of every size, BPE re-segmentation) plus one duplicate.
@@ -210,7 +207,7 @@ def test_causal_ll_scores_first_nucleotide_from_bos(checkpoints, batch_size):
 @pytest.mark.parametrize("batch_size", (1, 3, 64), ids=lambda b: f"batch{b}")
 def test_hyenadna_recipe_sep_only_left_padding_no_mask(checkpoints, batch_size):
     options = ScorerOptions(batch_size=batch_size, trust_remote_code=True)
-    scorer = recipes.build("hyenadna", options, path=checkpoints["hyena"])
+    scorer = names.build("hyenadna", options, path=checkpoints["hyena"])
     assert scorer.tokens.tokenizer.padding_side == "left" and not scorer.uses_attention_mask
     tok = scorer.tokens.tokenizer
     special = set(tok.all_special_ids)
@@ -227,8 +224,8 @@ def test_hyenadna_falls_back_to_its_character_table(checkpoints, tmp_path):
     bare = tm.make_hyena_like(tmp_path / "hyena-no-tokenizer", with_tokenizer=False)
     options = ScorerOptions(batch_size=4, trust_remote_code=True)
     with pytest.warns(RuntimeWarning, match="character table"):
-        fallback = recipes.build("hyenadna", options, path=bare)
-    full = recipes.build("hyenadna", options, path=checkpoints["hyena"])
+        fallback = names.build("hyenadna", options, path=bare)
+    full = names.build("hyenadna", options, path=checkpoints["hyena"])
     np.testing.assert_allclose(fallback.score(SEQUENCES), full.score(SEQUENCES), atol=1e-6, rtol=0)
 
 
@@ -236,7 +233,7 @@ def test_hyenadna_falls_back_to_its_character_table(checkpoints, tmp_path):
 
 def test_remote_code_needs_the_flag(checkpoints, tmp_path):
     with pytest.raises(RemoteCodeRequired, match="--trust-remote-code"):
-        recipes.build("hyenadna", ScorerOptions(), path=checkpoints["hyena"])
+        names.build("hyenadna", ScorerOptions(), path=checkpoints["hyena"])
     # A checkpoint whose config points at its own code: transformers refuses, MIT names the flag.
     folder = tmp_path / "custom-code"
     shutil.copytree(checkpoints["bert-char"], folder)
@@ -284,7 +281,7 @@ def test_an_alias_names_another_copy_of_its_checkpoint(checkpoints):
     with pytest.raises(ValueError, match="@REVISION"):
         recipes.alias_recipe("grover", "PoetschLab/GROVER@")
     scorer = load(f"hyenadna:{checkpoints['hyena']}", trust_remote_code=True, batch_size=3)
-    reference = recipes.build("hyenadna", ScorerOptions(trust_remote_code=True), path=checkpoints["hyena"])
+    reference = names.build("hyenadna", ScorerOptions(trust_remote_code=True), path=checkpoints["hyena"])
     np.testing.assert_array_equal(scorer.score(SEQUENCES), reference.score(SEQUENCES))
 
 
@@ -347,7 +344,7 @@ def test_missing_dependency_or_gpu_is_unavailable_with_install_command(alias, pa
     if importlib.util.find_spec(package.replace("mamba", "mamba_ssm")) and torch.cuda.is_available():
         pytest.skip(f"{package} and CUDA are present here")
     with pytest.raises(ScorerUnavailable, match="pip install|CUDA"):
-        recipes.build(alias, ScorerOptions())   # a skip wins over the missing --trust-remote-code
+        names.build(alias, ScorerOptions())   # a skip wins over the missing --trust-remote-code
 
 
 def test_recipes_declare_what_they_need():
@@ -391,6 +388,6 @@ def test_untrained_model_is_not_confident_on_tandem_repeats(checkpoints):
 
 
 def test_importing_the_registry_does_not_import_torch():
-    code = ("import sys, scorers.registry, scorers.glm.recipes, scorers.cache; "
+    code = ("import sys, scorers.registry, scorers.glm.names, scorers.cache; "
             "assert 'torch' not in sys.modules and 'transformers' not in sys.modules, 'torch imported'")
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)

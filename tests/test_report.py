@@ -1,7 +1,7 @@
 """The report people read: run the conformance suite in a subprocess and check what it wrote.
 
-One run of three models (pa-pwm passes most gates, at-content and random fail several) is shared by the module;
-a second, smaller run checks ``--mit-xfails``. Each check compares two independent outputs (JSON against HTML,
+The session's demonstrator run of three models (pa-pwm passes most gates, at-content and random fail several,
+``tests/conftest.py``) is read here; a second, smaller run checks ``--mit-xfails``. Each check compares two independent outputs (JSON against HTML,
 embedded images against PNG files, the paper's table against the matrix), so a report that drops, rounds
 wrongly or misattributes a number fails here.
 """
@@ -14,50 +14,37 @@ import json
 import math
 import re
 import struct
-import subprocess
-import sys
 import xml.etree.ElementTree as ElementTree
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-MODELS = ("pa-pwm", "at-content", "random")
-PROPERTIES = ("motif", "compensation", "scramble", "up_position", "spacing", "strand", "composition", "canary",
-              "mpra", "motif_natural")                                    # DESIGN.md section 10
-MATRIX_PROPERTIES = ("canary", "motif", "compensation", "scramble", "up_position", "spacing", "strand",
-                     "composition", "motif_natural")
+from mit_tests.properties import PROPERTIES
+from reports.matrix import MATRIX_PROPERTIES
+from tests.conftest import DEMONSTRATORS, MitRun, run_mit
+
+pytestmark = pytest.mark.e2e
+
 VERDICTS = {"pass", "fail", "error", "skip", "xfail"}
 FIGURES = ("spacing", "up_position", "at_titration", "css_scr")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
-def run_suite(out: Path, models=MODELS, *extra: str) -> subprocess.CompletedProcess:
-    """``python -m pytest mit_tests --model=... --mit-report=out`` from the repository root."""
-    command = [sys.executable, "-m", "pytest", "mit_tests", *(f"--model={m}" for m in models),
-               f"--mit-report={out}", "--mit-cache=none", "--mit-examples=1", "-q", "-p", "no:cacheprovider",
-               *extra]
-    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+class Report:
+    """What a finished run wrote, parsed: ``results`` (JSON), ``html``, the matrix cells and the table rows."""
 
-
-class Run:
-    def __init__(self, out: Path, completed: subprocess.CompletedProcess):
-        self.out, self.completed = out, completed
-        self.log = completed.stdout[-6000:] + completed.stderr[-3000:]
-        assert (out / "mit-results.json").exists(), f"no mit-results.json written:\n{self.log}"
-        assert (out / "mit-report.html").exists(), f"no mit-report.html written:\n{self.log}"
-        self.results = json.loads((out / "mit-results.json").read_text(encoding="utf-8"))
-        self.html = (out / "mit-report.html").read_text(encoding="utf-8")
+    def __init__(self, run: MitRun):
+        self.out, self.completed, self.log = run.out, run.proc, run.log
+        assert run.results is not None, f"no mit-results.json written:\n{run.log}"
+        self.results = run.results
+        self.html = run.html
         self.matrix = MatrixParser.parse(self.html)
         self.rows = table_rows(self.html)
 
 
 @pytest.fixture(scope="module")
-def suite(tmp_path_factory) -> Run:
-    out = tmp_path_factory.mktemp("report")
-    completed = run_suite(out, MODELS, f"--junitxml={out / 'junit.xml'}")
-    return Run(out, completed)
+def suite(demonstrators) -> Report:
+    return Report(demonstrators)
 
 
 # ------------------------------------------------------------------------------------------------- parsing
@@ -159,7 +146,7 @@ def test_suite_fails_on_failing_models(suite):
 
 def test_json_has_three_models_and_every_property(suite):
     models = suite.results["models"]
-    assert tuple(models) == MODELS
+    assert tuple(models) == DEMONSTRATORS
     for spec, model in models.items():
         assert set(model["properties"]) == set(PROPERTIES), spec
         for prop, record in model["properties"].items():
@@ -263,7 +250,7 @@ def test_four_figures_embedded_and_written_as_png(suite):
 
 def test_figure_scales_recorded_and_reproducible(suite):
     scales = suite.results["figures"]["scales"]
-    assert set(scales) == set(MODELS)
+    assert set(scales) == set(DEMONSTRATORS)
     for spec, scale in scales.items():
         motif = suite.results["models"][spec]["properties"]["motif"]["details"]
         assert scale["sd"] == motif["score_sd"] > 0, spec
@@ -316,10 +303,8 @@ def test_xfails_file_turns_failures_into_xfail_and_exit_zero(suite, tmp_path):
                       "test_scramble[at-content]   # UP moved into the spacer scores the same\n\n"
                       + "".join(f"{name}\n" for name in names if name != "test_scramble[at-content]"),
                       encoding="utf-8")
-    out = tmp_path / "report"
-    completed = run_suite(out, ("at-content",), f"--mit-xfails={xfails}")
-    run = Run(out, completed)
-    assert completed.returncode == 0, run.log
+    run = Report(run_mit(tmp_path / "report", "--model=at-content", "--mit-examples=1", f"--mit-xfails={xfails}"))
+    assert run.completed.returncode == 0, run.log
     record = run.results["models"]["at-content"]["properties"]["scramble"]
     assert record["verdict"] == "xfail" and "test_scramble[at-content]" in record["reason"]
     assert record["estimate"] is not None                 # still measured and reported

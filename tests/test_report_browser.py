@@ -15,7 +15,6 @@ import re
 import shutil
 import struct
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -23,7 +22,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 BROWSER = next((shutil.which(name) for name in ("chromium", "chromium-browser", "google-chrome", "chrome")
                 if shutil.which(name)), None)
-pytestmark = pytest.mark.skipif(BROWSER is None, reason="no Chromium or Chrome binary on PATH")
+pytestmark = [pytest.mark.e2e, pytest.mark.skipif(BROWSER is None, reason="no Chromium or Chrome binary on PATH")]
 FIGURES = ("spacing", "up_position", "at_titration", "css_scr")
 
 PROBE = """
@@ -82,15 +81,10 @@ def chromium(profile: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory) -> Path:
-    """A report of three models; the robustness tests are left out (they add time, not report content)."""
-    out = tmp_path_factory.mktemp("browser-report")
-    completed = subprocess.run(
-        [sys.executable, "-m", "pytest", "mit_tests", "--model=pa-pwm", "--model=at-content", "--model=random",
-         f"--mit-report={out}", "--mit-cache=none", "-k", "not robustness", "-q", "-p", "no:cacheprovider"],
-        cwd=ROOT, capture_output=True, text=True, timeout=300)
-    path = out / "mit-report.html"
-    assert path.exists(), completed.stdout[-4000:] + completed.stderr[-2000:]
+def report(demonstrators) -> Path:
+    """The session's report of the three demonstrators (tests/conftest.py)."""
+    path = demonstrators.out / "mit-report.html"
+    assert path.exists(), demonstrators.log
     return path
 
 

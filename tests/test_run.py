@@ -1,60 +1,43 @@
 """End-to-end runs of the conformance suite in a subprocess, as a user runs it."""
 
-import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.conftest import DATA, ROOT, run_mit
+
+pytestmark = pytest.mark.e2e
 
 
-def run_mit(tmp_path, *args, timeout=300):
-    out = tmp_path / "report"
-    proc = subprocess.run([sys.executable, "-m", "pytest", "mit_tests", "-q", "-p", "no:randomly",
-                           f"--mit-report={out}", "--mit-cache=none", *args],
-                          cwd=ROOT, capture_output=True, text=True, timeout=timeout)
-    results = out / "mit-results.json"
-    return proc, (json.loads(results.read_text()) if results.exists() else None), out
-
-
-@pytest.fixture(scope="module")
-def three_models(tmp_path_factory):
-    return run_mit(tmp_path_factory.mktemp("three"), "--model=pa-pwm", "--model=at-content", "--model=random")
-
-
-def test_reference_scorer_passes_every_gate(tmp_path):
-    proc, results, out = run_mit(tmp_path, "--model=pa-pwm")
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
-    props = results["models"]["pa-pwm"]["properties"]
+def test_reference_scorer_passes_every_gate(demonstrators):
+    props = demonstrators.properties("pa-pwm")
     gated = ["motif", "compensation", "scramble", "up_position", "spacing", "strand"]
-    assert {p: props[p]["verdict"] for p in gated} == {p: "pass" for p in gated}
-    assert (out / "mit-report.html").stat().st_size > 10_000
+    assert {p: props[p]["verdict"] for p in gated} == {p: "pass" for p in gated}, demonstrators.log
+    assert (demonstrators.out / "mit-report.html").stat().st_size > 10_000
 
 
-def test_three_models_give_one_report_with_three_rows(three_models):
-    proc, results, out = three_models
-    assert proc.returncode == 1, "failing models must make the run exit non-zero"
+def test_three_models_give_one_report_with_three_rows(demonstrators):
+    results = demonstrators.results
+    assert demonstrators.returncode == 1, "failing models must make the run exit non-zero"
     assert list(results["models"]) == ["pa-pwm", "at-content", "random"]
     at = results["models"]["at-content"]["properties"]
     assert at["compensation"]["verdict"] == "pass", at["compensation"]
     assert at["scramble"]["verdict"] == "fail" and at["up_position"]["verdict"] == "fail"
-    html = (out / "mit-report.html").read_text()
-    assert 'id="mit-matrix"' in html and html.count("<tr><th>") >= 3
+    assert 'id="mit-matrix"' in demonstrators.html and demonstrators.html.count("<tr><th>") >= 3
     for name in ("seed", "alpha", "set", "set_sha256", "versions"):
         assert name in results
     assert results["seed"] == 42 and results["set_sha256"]["core"]
 
 
-def test_a_failed_gate_prints_its_statistics_and_what_went_wrong(three_models):
-    proc, _, _ = three_models
-    assert "at-content fails scramble: it scores the UP element moved into the spacer" in proc.stdout
-    assert "p = 1, n = 50, ties = 50" in proc.stdout
+def test_a_failed_gate_prints_its_statistics_and_what_went_wrong(demonstrators):
+    stdout = demonstrators.proc.stdout
+    assert "at-content fails scramble: it scores the UP element moved into the spacer" in stdout
+    assert "p = 1, n = 50, ties = 50" in stdout
 
 
 def test_unknown_model_is_a_usage_error_listing_the_accepted_forms(tmp_path):
-    proc, _, _ = run_mit(tmp_path, "--model=pa_pwm")
+    proc = run_mit(tmp_path, "--model=pa_pwm").proc
     assert proc.returncode == 4, proc.stderr
     assert "unknown --model 'pa_pwm'" in proc.stderr and "pa-pwm" in proc.stderr and "hf-mlm:" in proc.stderr
 
@@ -65,10 +48,10 @@ def test_unknown_model_is_a_usage_error_listing_the_accepted_forms(tmp_path):
     ("tests.bad_scorers:short_scorer", "returned shape"),
 ])
 def test_bad_scorer_output_makes_its_tests_errors_never_passes(tmp_path, spec, message):
-    proc, results, _ = run_mit(tmp_path, f"--model={spec}", "-k", "not robustness")
-    assert proc.returncode == 1
-    assert message in proc.stdout, proc.stdout[-3000:]
-    verdicts = {p: r["verdict"] for p, r in next(iter(results["models"].values()))["properties"].items()}
+    run = run_mit(tmp_path, f"--model={spec}", "-k", "not robustness")
+    assert run.returncode == 1
+    assert message in run.proc.stdout, run.log
+    verdicts = {p: r["verdict"] for p, r in run.properties(spec).items()}
     assert "pass" not in verdicts.values() and verdicts["compensation"] == "error", verdicts
 
 
@@ -82,21 +65,15 @@ def test_no_torch_import_for_the_reference_scorer(tmp_path):
     assert not imported & {"torch", "transformers"}, sorted(imported & {"torch", "transformers"})
 
 
-DATA = ROOT.parent / "shared" / "data"
-
-
 @pytest.mark.parametrize("stem, compensation, scramble", [("hyenadna", 0.63, 0.48), ("caduceus", 0.49, 0.42)])
 def test_paper_scores_replay_through_the_suite_on_mit_v1(tmp_path, stem, compensation, scramble):
     """The paper's stored scores, id-keyed (HyenaDNA) and class-keyed (Caduceus), gated by MIT on mit-v1."""
-    import os
-    data_dir = Path(os.environ.get("MIT_DATA_DIR", DATA)).resolve()
-    scores = data_dir / "mit_v1" / "results" / f"{stem}_results.json"
+    scores = DATA / "mit_v1" / "results" / f"{stem}_results.json"
     if not scores.exists():
         pytest.skip(f"needs the paper's data: {scores} (set MIT_DATA_DIR)")
-    proc, results, _ = run_mit(tmp_path, f"--model=scores:{scores}", "--mit-set=mit-v1",
-                               f"--mit-data-dir={data_dir}")
-    assert results is not None, proc.stdout[-3000:] + proc.stderr[-2000:]
-    props = results["models"][f"scores:{scores}"]["properties"]
+    run = run_mit(tmp_path, f"--model=scores:{scores}", "--mit-set=mit-v1", f"--mit-data-dir={DATA}")
+    results = run.results
+    props = run.properties(f"scores:{scores}")
     assert round(props["compensation"]["estimate"], 2) == compensation, props["compensation"]
     assert round(props["scramble"]["estimate"], 2) == scramble, props["scramble"]
     assert props["spacing"]["verdict"] == "skip" and "mit-v1" in props["spacing"]["reason"]
@@ -104,7 +81,7 @@ def test_paper_scores_replay_through_the_suite_on_mit_v1(tmp_path, stem, compens
 
 
 def test_a_declared_expected_failure_is_xfail_and_others_still_fail(tmp_path):
-    proc, results, _ = run_mit(tmp_path, "--model=tests.bad_scorers:declared_strand_blind", "-k", "not robustness")
-    props = results["models"]["tests.bad_scorers:declared_strand_blind"]["properties"]
+    run = run_mit(tmp_path, "--model=tests.bad_scorers:declared_strand_blind", "-k", "not robustness")
+    props = run.properties("tests.bad_scorers:declared_strand_blind")
     assert props["strand"]["verdict"] == "xfail" and "declares" in props["strand"]["reason"]
-    assert props["scramble"]["verdict"] == "fail" and proc.returncode == 1
+    assert props["scramble"]["verdict"] == "fail" and run.returncode == 1

@@ -1,19 +1,14 @@
 """The whole conformance suite on locally built tiny Hugging Face models, loaded through from_pretrained."""
 
-import json
 import re
-import subprocess
-import sys
 import warnings
-from pathlib import Path
 
 import pytest
 
-pytest.importorskip("transformers")
+from tests import tiny_models as tm
+from tests.conftest import run_mit
 
-from tests import tiny_models as tm  # noqa: E402
-
-ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
@@ -24,12 +19,9 @@ def untrained_mlm(tmp_path_factory):
 
 
 def run_suite(tmp_path, spec, *args):
-    out = tmp_path / "report"
-    proc = subprocess.run([sys.executable, "-m", "pytest", "mit_tests", "-q", f"--model={spec}",
-                           f"--mit-report={out}", f"--mit-cache={tmp_path / 'cache.sqlite'}", "--mit-examples=2",
-                           *args], cwd=ROOT, capture_output=True, text=True, timeout=900)
-    results = json.loads((out / "mit-results.json").read_text())
-    return proc, results["models"][spec]["properties"]
+    run = run_mit(tmp_path / "report", f"--model={spec}", "--mit-examples=2", *args,
+                  cache=tmp_path / "cache.sqlite")
+    return run.proc, run.properties(spec)
 
 
 def test_untrained_model_fails_the_canary_and_errors_everywhere_else(tmp_path, untrained_mlm):

@@ -432,10 +432,7 @@ def _load_tokenizer(recipe: Recipe, options: ScorerOptions, model_config):
 
 
 def load_scorer(recipe: Recipe, options: ScorerOptions):
-    """The scorer ``recipe`` describes, loaded on ``--mit-device`` in ``--mit-dtype``."""
-    if recipe.kind == "evo2":
-        from scorers.glm.evo2 import Evo2Scorer
-        return Evo2Scorer(recipe, options)
+    """The HF scorer ``recipe`` describes (kind ``causal`` or ``mlm``), loaded on ``--mit-device`` in ``--mit-dtype``."""
     device, dtype = resolve_device(options.device), resolve_dtype(options.dtype)
     common = {"revision": recipe.revision, "trust_remote_code": options.trust_remote_code}
     auto = transformers.AutoModelForCausalLM if recipe.kind == "causal" else transformers.AutoModelForMaskedLM

@@ -1,12 +1,11 @@
 """gLM recipes: which hub checkpoint an alias names and how to score it exactly (DESIGN.md section 7).
 
-Importing this module never imports torch or transformers: the factories import :mod:`scorers.glm.hf` only when
-a gLM is actually selected. A recipe records everything MIT knows about loading one model: the scoring kind
+Importing this module never imports torch or transformers (``scorers.glm.names`` loads the model code only when
+a gLM is actually selected). A recipe records everything MIT knows about loading one model: the scoring kind
 (``causal`` log-likelihood, ``mlm`` pseudo-log-likelihood, ``evo2``), the tokenizer, the known quirks, whether
 it runs code from its hub repository, what extra packages and hardware it needs, and whether it is
 reverse-complement equivariant by construction.
 
-Registered (``ALIASES``, ``PREFIXES``): the aliases in :data:`RECIPES`, ``ALIAS:PATH``, ``hf-causal:`` and ``hf-mlm:``.
 """
 
 from __future__ import annotations
@@ -231,19 +230,6 @@ def check_available(recipe: Recipe, options: ScorerOptions) -> None:
             "rerun with --trust-remote-code to allow it")
 
 
-def build(recipe: Recipe | str, options: ScorerOptions | None = None, *, path: str | None = None):
-    """Load the scorer a recipe (or alias) describes; ``path`` replaces the hub id (a local copy)."""
-    options = options or ScorerOptions()
-    if isinstance(recipe, str):
-        recipe = RECIPES[recipe]
-    if path is not None:
-        recipe = replace(recipe, hub_id=str(path))
-    check_available(recipe, options)
-    from scorers.glm import hf   # torch and transformers are imported here, and only here
-
-    return hf.load_scorer(recipe, options)
-
-
 def file_digest(*paths) -> str:
     """``sha256:HEX`` over each file's name and content, in the order given."""
     digest = hashlib.sha256()
@@ -253,24 +239,3 @@ def file_digest(*paths) -> str:
             for block in iter(lambda: fh.read(1 << 22), b""):
                 digest.update(block)
     return "sha256:" + digest.hexdigest()
-
-
-def _alias_factory(alias: str):
-    return lambda options: build(RECIPES[alias], options)
-
-
-def _alias_copy_factory(alias: str):
-    return lambda arg, options: build(alias_recipe(alias, arg), options)
-
-
-ALIASES = {alias: (_alias_factory(alias), f"{recipe.description}: {recipe.hub_id}")
-           for alias, recipe in RECIPES.items()}
-PREFIXES = {
-    **{f"{alias}:": (_alias_copy_factory(alias), None) for alias in RECIPES},
-    "hf-causal:": (lambda arg, options: build(generic_recipe("causal", arg), options),
-                   "a causal LM on the Hugging Face hub or in a local folder (ID[@REVISION] or PATH); exact "
-                   "log-likelihood"),
-    "hf-mlm:": (lambda arg, options: build(generic_recipe("mlm", arg), options),
-                "a masked LM on the Hugging Face hub or in a local folder (ID[@REVISION] or PATH); exact "
-                "pseudo-log-likelihood"),
-}

@@ -1,0 +1,49 @@
+"""The ``--model`` names of the gLMs: every alias of :data:`~scorers.glm.recipes.RECIPES`, ``ALIAS:ID_OR_PATH``,
+``hf-causal:`` and ``hf-mlm:``, and :func:`build`, which loads the scorer a recipe describes.
+
+Importing this module imports neither torch nor transformers: :func:`build` does, once a gLM is chosen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from scorers.glm.recipes import RECIPES, Recipe, alias_recipe, check_available, generic_recipe
+from scorers.protocol import ScorerOptions
+
+
+def build(recipe: Recipe | str, options: ScorerOptions | None = None, *, path: str | None = None):
+    """Load the scorer a recipe (or alias) describes; ``path`` replaces the hub id (a local copy)."""
+    options = options or ScorerOptions()
+    if isinstance(recipe, str):
+        recipe = RECIPES[recipe]
+    if path is not None:
+        recipe = replace(recipe, hub_id=str(path))
+    check_available(recipe, options)
+    # torch (and transformers, or the evo2 package) are imported here, when a gLM is selected, and only here.
+    if recipe.kind == "evo2":
+        from scorers.glm.evo2 import Evo2Scorer
+        return Evo2Scorer(recipe, options)
+    from scorers.glm.hf import load_scorer
+    return load_scorer(recipe, options)
+
+
+def _alias_factory(alias: str):
+    return lambda options: build(RECIPES[alias], options)
+
+
+def _alias_copy_factory(alias: str):
+    return lambda arg, options: build(alias_recipe(alias, arg), options)
+
+
+ALIASES = {alias: (_alias_factory(alias), f"{recipe.description}: {recipe.hub_id}")
+           for alias, recipe in RECIPES.items()}
+PREFIXES = {
+    **{f"{alias}:": (_alias_copy_factory(alias), None) for alias in RECIPES},
+    "hf-causal:": (lambda arg, options: build(generic_recipe("causal", arg), options),
+                   "a causal LM on the Hugging Face hub or in a local folder (ID[@REVISION] or PATH); exact "
+                   "log-likelihood"),
+    "hf-mlm:": (lambda arg, options: build(generic_recipe("mlm", arg), options),
+                "a masked LM on the Hugging Face hub or in a local folder (ID[@REVISION] or PATH); exact "
+                "pseudo-log-likelihood"),
+}
