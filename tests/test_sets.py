@@ -147,3 +147,25 @@ def test_sequence_set_rejects_duplicated_ids():
     from fixtures.sequence_set import SequenceSet
     with pytest.raises(ValueError, match="duplicated ids"):
         SequenceSet("x", ("a", "a"), ("A", "C"), ("c", "c"), np.array([0, 1]))
+
+
+def test_matched_break_is_the_worst_binding_rearrangement_of_tataat():
+    """Class K's −10 has TATAAT's bases; by the Lagator 2022 energies no other arrangement binds worse on its
+    weaker strand, and it binds much worse than TATAAT and than the paper's TGTAAT."""
+    from fixtures.datasets import DataUnavailable
+    from fixtures.grammar import BROKEN_10, INTACT_10, MATCHED_BROKEN_10, break_minus_10, reverse_complement
+    from fixtures.sigma70 import lagator_boxes
+    try:
+        minus_10, _ = lagator_boxes()
+    except DataUnavailable as exc:
+        pytest.skip(exc.reason)
+    assert sorted(MATCHED_BROKEN_10) == sorted(INTACT_10)
+    assert break_minus_10(INTACT_10, minus_10) == MATCHED_BROKEN_10
+
+    def energy(box):
+        return sum(minus_10[k, "ACGT".index(b)] for k, b in enumerate(box))
+    assert energy(INTACT_10) == 0.0
+    weaker_strand = min(energy(MATCHED_BROKEN_10), energy(reverse_complement(MATCHED_BROKEN_10)))
+    assert weaker_strand > energy(BROKEN_10) + 5, (weaker_strand, energy(BROKEN_10))
+    with pytest.raises(ValueError, match="no other arrangement"):
+        break_minus_10("AAAAAA", minus_10)
