@@ -1,29 +1,48 @@
 """From scores to verdicts: each function turns one model's scores on matched families into a PropertyResult.
 
-Inputs are float64 arrays aligned by family; outputs carry the estimate, CI, p-value, n, ties, whether the
-gate passed, and the curves the report draws (``details``).
+A property function takes ``scores(condition) -> (n_families,) float64``, the model's scores of the members
+with that condition ordered by family (``ScoredModel.scores`` bound to a set, or a robustness example's
+scores), plus the gate level ``alpha``, the bootstrap ``seed`` and the model's ``tie_tolerance`` (scores closer
+than it tie; ties are no evidence, DESIGN.md section 3a rule 3). ``describe=False`` skips the bootstrap CIs and
+curves that only the report needs (the calibration benchmark calls these functions thousands of times).
+
+A gate of several contrasts (a positional contrast and its twin, rule 1) passes only when every contrast passes:
+its p-value is the largest of theirs (an intersection–union test), its estimate, CI, n and ties those of that
+weakest contrast; ``details["contrasts"]`` holds each one.
 """
 
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 
+from fixtures.sets import SPACING_FAR, SPACING_OPTIMUM, SPACINGS, UP_CORRECT, UP_POSITIONS, UP_WRONG
 from mit_tests.properties import SPACING_PEAK
-from mit_tests.stats import PropertyResult, bootstrap_ci, cohens_d, pearson, sign_test
+from mit_tests.stats import PropertyResult, SignTest, bootstrap_ci, cohens_d, pearson, sign_test
 
+Scores = Callable[[str], np.ndarray]
+
+# What a model got wrong, one sentence per failed contrast.
 FAILURES = {
-    "motif": "it does not score the intact −10 (TATAAT) above the broken one (TGTAAT) on the same background",
-    "motif_natural": "it does not score natural promoters above the same promoters with their −10 broken",
-    "compensation": "it does not score a broken promoter rescued by an UP element and an extended −10 above the "
-                    "broken promoter alone",
-    "scramble": "it scores the UP element moved into the spacer as high as the UP element in its place, so it "
-                "reads composition, not position",
-    "up_position": "it does not prefer the UP element upstream of the −35 over the same nucleotides downstream of "
-                   "the −10",
-    "spacing": f"its score does not peak at the {SPACING_PEAK[0]}–{SPACING_PEAK[-1]} bp −35/−10 spacing",
-    "strand": "it does not prefer the −35 and −10 boxes in forward orientation over their reverse complements in "
-              "place, so it is strand-blind",
+    ("motif", "C>K"): "it does not score the intact −10 (TATAAT) above the same bases rearranged (ATATAT) on the "
+                      "same background",
+    ("motif_natural", "A>B"): "it does not score natural promoters above the same promoters with their −10 "
+                              "rearranged",
+    ("compensation", "E>H"): "it does not score the UP element in its place above the same bases moved into the "
+                             "spacer",
+    ("compensation", "E>J"): "it does not score the −35/−10 boxes next to the UP and extended −10 above the same "
+                             "boxes moved away from them",
+    ("up_position", "a"): "it does not prefer the UP element upstream of the −35 over the same bases downstream "
+                          "of the −10",
+    ("up_position", "b"): "with the UP element kept in place, it does not prefer the −35…−10 core downstream of "
+                          "it over the same core moved upstream of it",
+    ("spacing", "a"): "moving the −10 box, it does not prefer the 17 bp spacer over far spacers",
+    ("spacing", "b"): "moving the −35 box, it does not prefer the 17 bp spacer over far spacers",
+    ("strand", "rc"): "it does not prefer the −35 and −10 boxes over their reverse complements in place",
+    ("strand", "order"): "it does not prefer the −35 box upstream of the −10 box over the two boxes exchanged",
 }
+MOSTLY_TIES = "most pairs tie ({ties} of {n}), so it cannot tell the two arrangements apart"
 
 
 def _mean_ci(values, seed: int) -> dict:
@@ -32,69 +51,167 @@ def _mean_ci(values, seed: int) -> dict:
     return {"mean": float(values.mean()), "ci": [lo, hi]}
 
 
-def paired_gate(prop: str, first, second, alpha: float, statement: str, seed: int) -> PropertyResult:
-    """Sign test of ``first_i > second_i`` over matched families."""
+def _contrast_record(test: SignTest, difference: np.ndarray, seed: int, describe: bool) -> dict:
+    record = {"estimate": test.estimate, "ci": list(test.ci), "p": test.p, "n": test.n, "ties": test.ties,
+              "wins": test.wins, "losses": test.losses}
+    if describe:
+        record["mean_difference"] = _mean_ci(difference, seed)
+    return record
+
+
+def contrast_gate(prop: str, contrasts: dict[str, tuple[np.ndarray, np.ndarray]], alpha: float, statement: str,
+                  seed: int, tie_tolerance: float, describe: bool = True) -> PropertyResult:
+    """Sign tests of ``first_i > second_i`` for each named contrast (matched families); all must pass."""
+    tests, records = {}, {}
+    for name, (first, second) in contrasts.items():
+        first, second = np.asarray(first, dtype=np.float64), np.asarray(second, dtype=np.float64)
+        if first.shape != second.shape:
+            raise ValueError(f"{prop} {name}: {first.shape} vs {second.shape} scores; pairs must be matched")
+        tests[name] = sign_test(first - second, tie_tolerance)
+        records[name] = _contrast_record(tests[name], first - second, seed, describe)
+    weakest = max(tests, key=lambda name: (not tests[name].passes(alpha), tests[name].p))
+    test = tests[weakest]
+    failed = [name for name, t in tests.items() if not t.passes(alpha)]
+    failure = "; ".join(MOSTLY_TIES.format(ties=tests[name].ties, n=tests[name].n) if tests[name].mostly_ties
+                        else FAILURES[(prop, name)] for name in failed)
+    return PropertyResult(prop, test.estimate, test.ci, max(t.p for t in tests.values()), test.n, test.ties,
+                          not failed, statement, failure, {"contrasts": records, "weakest": weakest})
+
+
+def info_contrast(prop: str, first, second, alpha: float, statement: str, seed: int, tie_tolerance: float,
+                  describe: bool = True) -> PropertyResult:
+    """A diagnostic contrast: measured like a gate, never gated (``gate_passed`` None). ``details["significant"]``
+    says whether its one-sided sign test rejects at ``alpha``."""
     first, second = np.asarray(first, dtype=np.float64), np.asarray(second, dtype=np.float64)
-    if first.shape != second.shape:
-        raise ValueError(f"{prop}: {first.shape} vs {second.shape} scores; pairs must be matched by family")
-    test = sign_test(first - second)
-    return PropertyResult(
-        prop, test.estimate, test.ci, test.p, test.n, test.ties, test.p < alpha, statement,
-        "" if test.p < alpha else FAILURES[prop],
-        {"wins": test.wins, "losses": test.losses, "mean_difference": _mean_ci(first - second, seed)})
+    test = sign_test(first - second, tie_tolerance)
+    details = _contrast_record(test, first - second, seed, describe)
+    details["significant"] = test.passes(alpha)
+    return PropertyResult(prop, test.estimate, test.ci, test.p, test.n, test.ties, None, statement, "", details)
 
 
-def motif(intact, broken, alpha: float, seed: int, prop: str = "motif") -> PropertyResult:
-    result = paired_gate(prop, intact, broken, alpha, "s(intact) > s(broken −10), matched pairs", seed)
-    result.details["mes"] = cohens_d(intact, broken)
-    result.details["score_sd"] = float(np.sqrt((np.var(intact, ddof=1) + np.var(broken, ddof=1)) / 2))
+# ------------------------------------------------------------------------------------------------- gates
+
+def motif(scores: Scores, alpha: float, seed: int, tie_tolerance: float, describe: bool = True,
+          intact: str = "C", broken: str = "K", prop: str = "motif") -> PropertyResult:
+    """Intact −10 vs the same bases rearranged (composition-identical), matched by family; MES = Cohen's d. The
+    paper's C vs D (TGTAAT, one base changed: composition differs) is reported in ``details["paper_c_vs_d"]``."""
+    a, b = scores(intact), scores(broken)
+    result = contrast_gate(prop, {f"{intact}>{broken}": (a, b)}, alpha,
+                           f"s({intact}) > s({broken}), matched families, same bases", seed, tie_tolerance, describe)
+    result.details["mes"] = cohens_d(a, b)
+    result.details["score_sd"] = float(np.sqrt((np.var(a, ddof=1) + np.var(b, ddof=1)) / 2)) if a.size > 1 else 0.0
+    if prop == "motif" and describe:
+        paper = info_contrast("motif", a, scores("D"), alpha, "s(C) > s(D)", seed, tie_tolerance, False)
+        result.details["paper_c_vs_d"] = {"estimate": paper.estimate, "ci": list(paper.ci), "p": paper.p,
+                                          "ties": paper.ties, "mes": cohens_d(a, scores("D"))}
     return result
 
 
-def up_position(by_position: dict[int, np.ndarray], correct: int, wrong, no_up, alpha: float,
-                seed: int) -> PropertyResult:
-    """d_i = s(UP@correct) − mean s(UP@wrong); the curve is each position's score relative to no UP."""
-    wrong_mean = np.mean([by_position[p] for p in wrong], axis=0)
-    result = paired_gate("up_position", by_position[correct], wrong_mean, alpha,
-                         f"s(UP@{correct}) > mean s(UP@{min(wrong)}..{max(wrong)})", seed)
-    result.details["curve"] = {str(p): _mean_ci(s - no_up, seed) for p, s in sorted(by_position.items())}
-    result.details["curve_reference"] = "no UP (D_i + TGT)"
+def compensation(scores: Scores, alpha: float, seed: int, tie_tolerance: float,
+                 describe: bool = True) -> PropertyResult:
+    """Rescue only in place: E (UP and ext −10 next to the boxes) beats H (the UP moved into the spacer) and J
+    (the boxes moved away from the UP and ext −10). All three have the same bases."""
+    e = scores("E")
+    return contrast_gate("compensation", {"E>H": (e, scores("H")), "E>J": (e, scores("J"))}, alpha,
+                         "s(E) > s(H, UP moved) and s(E) > s(J, boxes moved), matched families, same bases",
+                         seed, tie_tolerance, describe)
+
+
+def up_position(scores: Scores, alpha: float, seed: int, tie_tolerance: float,
+                describe: bool = True) -> PropertyResult:
+    """Design a: d_i = s(UP@15) − mean s(UP@60..90), the UP moved. Design b: the UP kept, the core moved
+    upstream of it. The curve (design a) is each position's score relative to no UP."""
+    by_position = {p: scores(f"up@{p}") for p in (UP_POSITIONS if describe else (UP_CORRECT,) + UP_WRONG)}
+    wrong = np.mean([by_position[p] for p in UP_WRONG], axis=0)
+    result = contrast_gate("up_position", {"a": (by_position[UP_CORRECT], wrong),
+                                           "b": (scores("b/correct"), scores("b/wrong"))}, alpha,
+                           f"s(UP@{UP_CORRECT}) > mean s(UP@{min(UP_WRONG)}..{max(UP_WRONG)}) (UP moved) and "
+                           "s(core downstream of the UP) > s(core upstream of it) (UP kept)", seed, tie_tolerance,
+                           describe)
+    if describe:
+        no_up = scores("up@none")
+        result.details["curve"] = {str(p): _mean_ci(s - no_up, seed) for p, s in sorted(by_position.items())}
+        result.details["curve_reference"] = "no UP (D_i + TGT)"
     return result
 
 
-def spacing(by_spacing: dict[int, np.ndarray], optimum: int, far, alpha: float, seed: int,
+def spacing(scores: Scores, alpha: float, seed: int, tie_tolerance: float, describe: bool = True,
             accepted_peak=SPACING_PEAK) -> PropertyResult:
-    """Gate: the mean score peaks at one of ``accepted_peak`` (bp) and d_i = s(optimum) − mean s(far) > 0 by a
-    sign test."""
-    means = {s: float(v.mean()) for s, v in by_spacing.items()}
-    peak = max(means, key=means.get)
-    far_mean = np.mean([by_spacing[s] for s in far], axis=0)
-    result = paired_gate("spacing", by_spacing[optimum], far_mean, alpha,
-                         f"peak in {accepted_peak[0]}–{accepted_peak[-1]} bp and s({optimum}) > mean s(far)", seed)
-    if peak not in accepted_peak:
+    """For each design (a: the −10 moved, b: the −35 moved): the mean score peaks at one of ``accepted_peak``
+    (bp) and d_i = s(17) − mean s(spacings ≥ 3 bp from 17) > 0 by a sign test."""
+    contrasts, peaks, curves = {}, {}, {}
+    for design in ("a", "b"):
+        by_spacing = {s: scores(f"{design}/s{s}") for s in SPACINGS}
+        means = {s: float(v.mean()) for s, v in by_spacing.items()}
+        peaks[design] = max(means, key=means.get)
+        far = np.mean([by_spacing[s] for s in SPACING_FAR], axis=0)
+        contrasts[design] = (by_spacing[SPACING_OPTIMUM], far)
+        if describe:
+            curves[design] = {str(s): _mean_ci(v - by_spacing[SPACING_OPTIMUM], seed)
+                              for s, v in sorted(by_spacing.items())}
+    result = contrast_gate("spacing", contrasts, alpha,
+                           f"mean score peaks in {accepted_peak[0]}–{accepted_peak[-1]} bp and s({SPACING_OPTIMUM}) "
+                           "> mean s(far), the −10 moved and the −35 moved", seed, tie_tolerance, describe)
+    off_peak = {d: p for d, p in peaks.items() if p not in accepted_peak}
+    if off_peak:
         result.gate_passed = False
-        result.failure = FAILURES["spacing"] + f" (its mean score peaks at {peak} bp)"
-    elif not result.gate_passed:
-        result.failure = (f"its mean score peaks at {peak} bp, but the 17 bp spacer does not beat the far "
-                          "spacings family by family")
-    result.details.update({
-        "peak": peak,
-        "curve": {str(s): _mean_ci(v - by_spacing[optimum], seed) for s, v in sorted(by_spacing.items())},
-        "curve_reference": f"{optimum} bp",
-    })
+        where = ", ".join(f"{p} bp moving the {'−10' if d == 'a' else '−35'}" for d, p in off_peak.items())
+        result.failure = "; ".join(filter(None, [f"its mean score peaks at {where}, not at "
+                                                 f"{accepted_peak[0]}–{accepted_peak[-1]} bp", result.failure]))
+    result.details.update({"peak": peaks["a"], "peaks": peaks})
+    if describe:
+        result.details.update({"curve": curves["a"], "curve_b": curves["b"],
+                               "curve_reference": f"{SPACING_OPTIMUM} bp"})
     return result
 
 
-def strand(by_condition: dict[str, np.ndarray], alpha: float, seed: int) -> PropertyResult:
-    result = paired_gate("strand", by_condition["forward"], by_condition["rc_in_place"], alpha,
-                         "s(forward) > s(boxes reverse-complemented in place)", seed)
-    result.details["curve"] = {c: _mean_ci(v - by_condition["forward"], seed) for c, v in by_condition.items()}
-    result.details["curve_reference"] = "forward"
+def strand(scores: Scores, alpha: float, seed: int, tie_tolerance: float, describe: bool = True) -> PropertyResult:
+    """The boxes on the promoter's strand and in its order: forward beats both boxes reverse-complemented in
+    place and the two boxes exchanged (same bases in all three). Full RC and shuffled boxes are reported."""
+    forward = scores("forward")
+    result = contrast_gate("strand", {"rc": (forward, scores("rc_in_place")), "order": (forward, scores("swapped"))},
+                           alpha, "s(forward) > s(boxes reverse-complemented in place) and s(forward) > s(boxes "
+                           "exchanged), matched families, same bases", seed, tie_tolerance, describe)
+    if describe:
+        result.details["curve"] = {c: _mean_ci(scores(c) - forward, seed)
+                                   for c in ("forward", "rc_in_place", "swapped", "full_rc", "scrambled")}
+        result.details["curve_reference"] = "forward"
     return result
 
 
-def composition(at_fraction, scores, titration: dict[float, dict[str, np.ndarray]] | None,
-                sweep: dict[int, np.ndarray] | None, correct: int, wrong, no_up, seed: int) -> PropertyResult:
+GATES = {"motif": motif, "compensation": compensation, "up_position": up_position, "spacing": spacing,
+         "strand": strand}
+# The set each gate reads.
+GATE_SETS = {"motif": "core", "compensation": "core", "up_position": "up_sweep", "spacing": "spacing",
+             "strand": "strand"}
+
+
+def decide(scores_of: Callable[[str], Scores], alpha: float, tie_tolerance: float) -> dict[str, PropertyResult]:
+    """Every gate and the css diagnostic, decided without the report's descriptions: ``scores_of(role)`` gives a
+    set's ``scores(condition)``. The calibration benchmark and the cheat tests call this thousands of times."""
+    results = {name: gate(scores_of(GATE_SETS[name]), alpha, 0, tie_tolerance, describe=False)
+               for name, gate in GATES.items()}
+    results["css"] = css(scores_of("core"), alpha, 0, tie_tolerance, describe=False)
+    return results
+
+
+# ------------------------------------------------------------------------------------------- diagnostics
+
+def css(scores: Scores, alpha: float, seed: int, tie_tolerance: float, describe: bool = True) -> PropertyResult:
+    """The paper's CSS, E vs D: E adds A/T-rich elements to D, so a composition reader passes it. Not gated."""
+    return info_contrast("css", scores("E"), scores("D"), alpha, "s(E) > s(D): the paper's CSS (E adds A/T)",
+                         seed, tie_tolerance, describe)
+
+
+def scramble(scores: Scores, alpha: float, seed: int, tie_tolerance: float,
+             describe: bool = True) -> PropertyResult:
+    """The paper's SCR on MIT's matched families, E vs H (the first contrast of the compensation gate)."""
+    return info_contrast("scramble", scores("E"), scores("H"), alpha, "s(E) > s(H, the UP moved into the spacer)",
+                         seed, tie_tolerance, describe)
+
+
+def composition(at_fraction, all_scores, titration: dict[float, dict[str, np.ndarray]] | None,
+                sweep: dict[int, np.ndarray] | None, no_up, seed: int) -> PropertyResult:
     """Diagnostic, never gated: how much of the model's score is nucleotide composition.
 
     ``estimate`` is the per-sequence Pearson r(AT fraction, score). With the probe sets, ``details`` also holds
@@ -104,7 +221,7 @@ def composition(at_fraction, scores, titration: dict[float, dict[str, np.ndarray
     |s(UP@correct) − s(UP at a wrong place)| (the same nucleotides, moved). This replaces the paper's "46-fold",
     which divided effects measured on different designs.
     """
-    r, p = pearson(at_fraction, scores)
+    r, p = pearson(at_fraction, all_scores)
     details: dict = {"r_at_score": r}
     if titration:
         details["titration"] = {
@@ -112,14 +229,14 @@ def composition(at_fraction, scores, titration: dict[float, dict[str, np.ndarray
             | {"compensation_effect": _mean_ci(members["compensated"] - members["broken"], seed)}
             for level, members in sorted(titration.items())}
     if sweep:
-        wrong_mean = np.mean([sweep[p] for p in wrong], axis=0)
+        wrong_mean = np.mean([sweep[p] for p in UP_WRONG], axis=0)
         compositional = float(np.median(np.abs(wrong_mean - no_up)))
-        positional = float(np.median(np.abs(sweep[correct] - wrong_mean)))
+        positional = float(np.median(np.abs(sweep[UP_CORRECT] - wrong_mean)))
         details.update({"compositional_effect": compositional, "positional_effect": positional,
                         "composition_to_position_ratio":
                             compositional / positional if positional > 0 else float("inf")})
     ci = (float("nan"), float("nan"))
-    n = len(scores)
+    n = len(all_scores)
     if np.isfinite(r) and n > 3:
         z, half = np.arctanh(np.clip(r, -0.999999, 0.999999)), 1.959963984540054 / np.sqrt(n - 3)
         ci = (float(np.tanh(z - half)), float(np.tanh(z + half)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mit_tests.canary import DEFAULT_MAX_NLL, UNTRAINED, canary_result
-from mit_tests.stats import PropertyResult
+from mit_tests.stats import PropertyResult, tie_tolerance
 
 RESULT_PROPERTY = "mit_result"
 
@@ -100,11 +100,17 @@ def mit_record(request):
     return record
 
 
-def require(model, role: str, reason: str | None = None) -> None:
-    """Skip unless the run has the set ``role`` (probe sets do not exist for --mit-set mit-v1)."""
-    if not model.has(role):
+def require(model, role: str, condition: str | None = None, reason: str | None = None) -> None:
+    """Skip unless the run has the set ``role`` (and its ``condition``): probe sets and MIT's classes K, J do not
+    exist for --mit-set mit-v1."""
+    if not model.has(role, condition):
         pytest.skip(reason or f"the {role.replace('_', ' ')} probe set is not part of this run "
                               f"(--mit-set mit-v1 holds only the paper's 650 core sequences)")
+
+
+def tolerance(model) -> float:
+    """The model's tie tolerance (``stats.tie_tolerance`` of its core-set scores): closer scores tie."""
+    return tie_tolerance(model.role_scores("core"))
 
 
 def pytest_runtest_makereport(item, call):

@@ -16,10 +16,11 @@ CONFIDENCE = 0.95
 
 @dataclass
 class SignTest:
-    """One-sided exact sign test of paired differences ``d > 0``.
+    """One-sided exact sign test of paired differences ``d > 0`` (DESIGN.md section 3a, rule 3).
 
-    ``estimate`` is the share of pairs with d > 0, ties counted ½; ``p`` is the exact binomial
-    P(X ≥ wins | n − ties, ½) over the non-tied pairs; ``ci`` is the Wilson interval of ``estimate``.
+    A difference no larger than the tie tolerance is a tie, and ties are no evidence: ``estimate`` is the share
+    of untied pairs with d > 0 (NaN when every pair ties), ``ci`` its Wilson interval, ``p`` the exact binomial
+    P(X ≥ wins | wins + losses, ½). ``n`` counts every pair, ``ties`` the tied ones.
     """
 
     estimate: float
@@ -30,6 +31,18 @@ class SignTest:
     wins: int
     losses: int
 
+    @property
+    def untied(self) -> int:
+        return self.wins + self.losses
+
+    @property
+    def mostly_ties(self) -> bool:
+        """More than half the pairs tie: such a contrast cannot pass, whatever its p-value."""
+        return 2 * self.ties > self.n
+
+    def passes(self, alpha: float) -> bool:
+        return self.p < alpha and not self.mostly_ties
+
 
 def sign_test(differences, tie_tolerance: float = 0.0) -> SignTest:
     d = np.asarray(differences, dtype=np.float64)
@@ -38,12 +51,22 @@ def sign_test(differences, tie_tolerance: float = 0.0) -> SignTest:
     tied = np.abs(d) <= tie_tolerance
     wins = int(np.sum((d > 0) & ~tied))
     losses = int(np.sum((d < 0) & ~tied))
-    ties = int(tied.sum())
-    n = d.size
-    estimate = (wins + 0.5 * ties) / n
     untied = wins + losses
-    p = float(sps.binom.sf(wins - 1, untied, 0.5)) if untied else 1.0
-    return SignTest(estimate, wilson_interval(estimate, n), p, n, ties, wins, losses)
+    if untied == 0:
+        return SignTest(float("nan"), (float("nan"), float("nan")), 1.0, d.size, d.size, 0, 0)
+    estimate = wins / untied
+    p = float(sps.binom.sf(wins - 1, untied, 0.5))
+    return SignTest(estimate, wilson_interval(estimate, untied), p, d.size, int(tied.sum()), wins, losses)
+
+
+def tie_tolerance(scores) -> float:
+    """The largest difference that counts as a tie for a model whose scores are ``scores``: 1e-9 of their SD,
+    and never below 64 ulp of their largest magnitude (float64 rounding of sums that are equal in exact
+    arithmetic differs by a few ulp; no real effect is that small)."""
+    values = np.asarray(scores, dtype=np.float64)
+    if values.size == 0:
+        return 0.0
+    return float(max(1e-9 * values.std(), 64 * np.finfo(np.float64).eps * np.abs(values).max()))
 
 
 def wilson_interval(proportion: float, n: int, confidence: float = CONFIDENCE) -> tuple[float, float]:

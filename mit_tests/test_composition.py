@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from fixtures.grammar import at_fraction
-from fixtures.sets import AT_LEVELS, UP_CORRECT, UP_POSITIONS, UP_WRONG
+from fixtures.sets import AT_LEVELS, UP_POSITIONS
 from mit_tests import gates
 
 pytestmark = pytest.mark.mit_property("composition")
@@ -24,6 +24,5 @@ def test_composition(model, mit_seed, mit_record):
     if model.has("up_sweep"):
         sweep = {p: model.scores("up_sweep", f"up@{p}") for p in UP_POSITIONS}
         no_up = model.scores("up_sweep", "up@none")
-    result = gates.composition(at_fraction([s[:100] for s in sequences]), np.asarray(scores), titration, sweep,
-                               UP_CORRECT, UP_WRONG, no_up, mit_seed)
+    result = gates.composition(at_fraction(sequences), np.asarray(scores), titration, sweep, no_up, mit_seed)
     mit_record(result, model)

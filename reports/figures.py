@@ -85,12 +85,12 @@ def _curve(points: dict, sd: float, shift: float = 0.0) -> Curve:
     return Curve(columns[:, 0], *((columns[:, i] - shift) / sd for i in (1, 2, 3)))
 
 
-def probe_curves(results: dict, scales: dict, prop: str) -> dict[str, Curve]:
-    """Each model's ``details.curve`` of ``prop`` (``spacing`` or ``up_position``), standardised; models
+def probe_curves(results: dict, scales: dict, prop: str, key: str = "curve") -> dict[str, Curve]:
+    """Each model's ``details[key]`` of ``prop`` (``spacing`` or ``up_position``), standardised; models
     without the probe (skipped, errored, ``--mit-set mit-v1``) are left out."""
     curves = {}
     for spec in results["models"]:
-        points = _details(results, spec, prop).get("curve")
+        points = _details(results, spec, prop).get(key)
         if points:
             curves[spec] = _curve(points, scales[spec]["sd"])
     return curves
@@ -116,11 +116,11 @@ def titration_curves(results: dict, scales: dict) -> dict[str, dict[str, Curve]]
 
 
 def shares(results: dict) -> dict[str, dict[str, tuple]]:
-    """``{spec: {"compensation"|"scramble": (estimate, lo, hi, paper or None)}}`` — shares, not standardised."""
+    """``{spec: {"css"|"scramble": (estimate, lo, hi, paper or None)}}`` — shares, not standardised."""
     found = {}
     for spec, model in results["models"].items():
         row = {}
-        for prop in ("compensation", "scramble"):
+        for prop in ("css", "scramble"):
             record = model["properties"].get(prop) or {}
             if record.get("estimate") is not None:
                 lo, hi = (record.get("ci") or [None, None])[:2]
@@ -187,15 +187,22 @@ def _legend_outside(ax) -> None:
 
 
 def _spacing(curves, colours):
+    """``curves``: ``{"a": {spec: Curve}, "b": {spec: Curve}}``, the −10 moved (solid) and the −35 moved (dashed)."""
+    from matplotlib.lines import Line2D
     figure, (ax,) = _new_figure(9.0, 3.9, right=1 - 2.0 / 9.0)
-    ax.axvspan(SPACING_PEAK[0] - 0.5, SPACING_PEAK[-1] + 0.5, color="#c8e6c9", alpha=0.5, linewidth=0,
-               label=f"gate: peak in {SPACING_PEAK[0]}–{SPACING_PEAK[-1]} bp")
+    ax.axvspan(SPACING_PEAK[0] - 0.5, SPACING_PEAK[-1] + 0.5, color="#c8e6c9", alpha=0.5, linewidth=0)
     ax.axhline(0, color="#555555", linewidth=0.8)
-    _draw_curves(ax, curves, colours, dodge=0.12)
+    _draw_curves(ax, curves["a"], colours, dodge=0.12)
+    _draw_curves(ax, curves["b"], colours, dodge=0.12, linestyle="--", label=False)
+    handles, _ = ax.get_legend_handles_labels()
+    handles += [Line2D([], [], color="#444444", label="−10 moved"),
+                Line2D([], [], color="#444444", linestyle="--", label="−35 moved"),
+                Line2D([], [], color="#c8e6c9", linewidth=8, label=f"gate: peak in {SPACING_PEAK[0]}–"
+                                                                    f"{SPACING_PEAK[-1]} bp")]
+    ax.legend(handles=handles, fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.set_xticks(range(12, 26))
     ax.set_xlabel("−35/−10 spacer length (bp)")
     ax.set_ylabel(f"score − score at {SPACING_OPTIMUM} bp\n({Y_UNITS})")
-    _legend_outside(ax)
     return figure
 
 
@@ -211,7 +218,7 @@ def _up_position(curves, colours):
     ax.axvline(UP_CORRECT, color="#2e7d32", linewidth=1.2, linestyle="--", label=f"correct: UP at {UP_CORRECT}")
     ax.axhline(0, color="#555555", linewidth=0.8)
     _draw_curves(ax, curves, colours, dodge=0.7)
-    ax.set_xlabel("UP element start position (bp, 0-based; 9 bp long)")
+    ax.set_xlabel("UP element start relative to the family's origin o (bp; 9 bp long; −35 at o+30)")
     ax.set_ylabel(f"score − score without UP\n({Y_UNITS})")
     _legend_outside(ax)
     return figure
@@ -244,7 +251,7 @@ def _shares(found, colours):
     figure, (ax,) = _new_figure(width, 3.9, right=1 - 1.5 / width)
     ax.axhline(0.5, color="#555555", linewidth=1, linestyle="--")
     ax.text(1.0, 0.5, " chance", transform=ax.get_yaxis_transform(), va="center", fontsize=8, color="#555555")
-    markers = {"compensation": ("o", "CSS (E > D)", -0.13), "scramble": ("s", "SCR (E > H)", 0.13)}
+    markers = {"css": ("o", "CSS (E > D)", -0.13), "scramble": ("s", "SCR (E > H)", 0.13)}
     for i, (spec, row) in enumerate(found.items()):
         for prop, (estimate, lo, hi, paper) in row.items():
             marker, _, offset = markers[prop]
@@ -261,7 +268,7 @@ def _shares(found, colours):
                   fontsize=8.5)
     ax.set_xlim(-0.6, len(found) - 0.4)
     ax.set_ylim(-0.02, 1.02)
-    ax.set_ylabel("share of families (ties ½)")
+    ax.set_ylabel("share of untied families")
     return figure
 
 
@@ -269,11 +276,12 @@ def render(results: dict, scales: dict) -> list[Figure]:
     """Every figure the run has data for, in report order: spacing, UP position, AT titration, CSS/SCR."""
     colours = _colours(results["models"])
     plans = []
-    spacing = probe_curves(results, scales, "spacing")
-    if spacing:
+    spacing = {"a": probe_curves(results, scales, "spacing"), "b": probe_curves(results, scales, "spacing", "curve_b")}
+    if spacing["a"]:
         plans.append(("spacing", "Spacing: score against −35/−10 spacer length", spacing, _spacing,
-                      "Mean over matched families of s(spacing) − s(17 bp), each model divided by its SD; bars: "
-                      "seeded bootstrap 95% CI. A model that reads the grammar peaks in the green band."))
+                      "Mean over matched families of s(spacing) − s(17 bp), each model divided by its SD, with the "
+                      "−10 box moved (solid) and the −35 box moved (dashed); bars: seeded bootstrap 95% CI. A model "
+                      "that reads the grammar peaks in the green band both ways."))
     sweep = probe_curves(results, scales, "up_position")
     if sweep:
         plans.append(("up_position", "UP position sweep: the same UP nucleotides moved along the promoter", sweep,
@@ -290,12 +298,13 @@ def render(results: dict, scales: dict) -> list[Figure]:
     found = shares(results)
     if found:
         plans.append(("css_scr", "CSS and SCR with 95% CIs against chance", found, _shares,
-                      "Shares of matched families with s(E) > s(D) (CSS) and s(E) > s(H) (SCR), ties ½; bars: "
-                      "Wilson 95% CI; ×: the paper's value. Shares need no scaling."))
+                      "Shares of untied matched families with s(E) > s(D) (CSS: E adds A/T, a diagnostic) and "
+                      "s(E) > s(H) (SCR); bars: Wilson 95% CI; ×: the paper's value. Shares need no scaling."))
     rendered = []
     for name, title, data, draw, caption in plans:
         figure = draw(data, colours)
-        rendered.append(Figure(name, title, caption, _png(figure), tuple(data)))
+        models = tuple(data["a"] if name == "spacing" else data)
+        rendered.append(Figure(name, title, caption, _png(figure), models))
     return rendered
 
 

@@ -9,18 +9,25 @@ from __future__ import annotations
 
 import html
 
-from mit_tests.properties import PROPERTIES, SPACING_PEAK
+from mit_tests.properties import GATES, PROPERTIES, SPACING_PEAK
 from reports.paper_values import GENERAL_NOTES, PAPER_STATISTIC, FootnoteNumbers, model_notes, paper_value
 
 MATRIX_PROPERTIES = tuple(p for p in PROPERTIES if p != "mpra")
-HEADINGS = {"canary": "canary", "motif": "motif (C>D)", "compensation": "compensation (CSS)",
-            "scramble": "scramble (SCR)", "up_position": "UP position", "spacing": "spacing",
-            "strand": "strand", "composition": "composition r(AT)", "motif_natural": "motif natural (A>B)"}
-# What each column tests, in one line under its heading.
-TESTED = {"canary": "repeat NLL < ln 4 − 0.3", "motif": "TATAAT > TGTAAT", "compensation": "E > D",
-          "scramble": "E > H (UP moved)", "up_position": "UP@15 > UP@60–90", "spacing": f"peak {SPACING_PEAK[0]}–{SPACING_PEAK[-1]} bp",
-          "strand": "forward > RC in place", "composition": "diagnostic, not gated",
-          "motif_natural": "natural A > B"}
+HEADINGS = {"canary": "canary", "motif": "motif", "compensation": "compensation", "up_position": "UP position",
+            "spacing": "spacing", "strand": "strand", "motif_natural": "motif natural", "css": "css",
+            "scramble": "scramble", "composition": "composition r(AT)",
+            **{f"robustness_{g}": f"robust: {g.replace('_', ' ')}" for g in GATES}}
+# What each column tests, in one line under its heading (every gate's two members have the same bases).
+TESTED = {"canary": "repeat NLL < ln 4 − 0.3", "motif": "TATAAT > ATATAT (C > K)",
+          "compensation": "E > H (UP moved), E > J (boxes moved)",
+          "up_position": "UP upstream > downstream, UP moved and core moved",
+          "spacing": f"peak {SPACING_PEAK[0]}–{SPACING_PEAK[-1]} bp, −10 moved and −35 moved",
+          "strand": "forward > RC in place, > boxes exchanged", "motif_natural": "natural A > B (B: −10 rearranged)",
+          "css": "diagnostic: E > D (the paper's CSS)", "scramble": "diagnostic: E > H (the paper's SCR)",
+          "composition": "diagnostic, not gated",
+          **{f"robustness_{g}": "the gate on drawn designs" for g in GATES}}
+OVERALL_COLOURS = {"grammar": "#c8e6c9", "composition only": "#ffcdd2", "neither": "#ffcdd2",
+                   "not measured": "#ffe0b2"}
 COLOURS = {"pass": "#c8e6c9", "fail": "#ffcdd2", "error": "#ffe0b2", "skip": "#eeeeee", "xfail": "#fff9c4",
            "info": "#e3f2fd"}
 VERDICT_MEANING = {"pass": "gate passed", "fail": "gate failed", "error": "the test could not measure",
@@ -40,11 +47,8 @@ def _p(value) -> str:
 
 
 def shown_verdict(record: dict) -> str:
-    """The label a cell shows: the JSON verdict, except a diagnostic that ran shows ``info``."""
-    verdict = record.get("verdict") or "skip"
-    if verdict == "pass" and record.get("gate_passed") is None and record.get("estimate") is not None:
-        return "info"
-    return verdict
+    """The label a cell shows: the JSON verdict (``skip`` when nothing ran)."""
+    return record.get("verdict") or "skip"
 
 
 def cell_text(record: dict) -> str:
@@ -59,13 +63,18 @@ def cell_text(record: dict) -> str:
 def _secondary(prop: str, record: dict) -> str:
     """MIT's own number on the paper's statistic, where the gate's estimate is a different statistic."""
     details = record.get("details") or {}
-    if prop in ("motif", "motif_natural") and details.get("mes") is not None:
-        return f"MES d = {details['mes']:+.2f}"
-    if prop in ("motif", "motif_natural") and "mes" in details:        # ±inf was stored as null
-        return "MES d = ±∞ (SD 0)"
-    if prop == "spacing" and details.get("peak") is not None:
-        return f"peak {details['peak']} bp"
+    if prop == "motif" and (details.get("paper_c_vs_d") or {}).get("mes") is not None:
+        return f"d = {_d(details.get('mes'))}; the paper's C vs D: d = {_d(details['paper_c_vs_d']['mes'])}"
+    if prop in ("motif", "motif_natural") and "mes" in details:
+        return f"d = {_d(details.get('mes'))}"
+    if prop == "spacing" and details.get("peaks"):
+        return "peak " + ", ".join(f"{p} bp" for p in details["peaks"].values())
     return ""
+
+
+def _d(value) -> str:
+    """Cohen's d; ±inf (SD 0) was stored as null."""
+    return "±∞ (SD 0)" if value is None else f"{value:+.2f}"
 
 
 def _sups(keys, footnotes: FootnoteNumbers) -> str:
@@ -115,6 +124,14 @@ def _model_header(spec: str, model: dict, footnotes: FootnoteNumbers) -> str:
             f'{_sups(model_notes(spec), footnotes)}<div class="mit-small mit-fingerprint">{fingerprint}</div></th>')
 
 
+def _overall_cell(spec: str, model: dict) -> str:
+    overall = model.get("overall") or {"verdict": "not measured", "reason": ""}
+    return (f'<td class="mit-overall" data-model="{html.escape(spec, quote=True)}" '
+            f'data-overall="{html.escape(overall["verdict"], quote=True)}" '
+            f'style="background:{OVERALL_COLOURS.get(overall["verdict"], "#fff")}"><b>{html.escape(overall["verdict"])}'
+            f'</b><div class="mit-small">{html.escape(overall.get("reason", ""))}</div></td>')
+
+
 def html_matrix(results: dict, footnotes: FootnoteNumbers | None = None) -> str:
     """An HTML table: one row per model, one column per property, the paper's value under MIT's where the paper
     has one. Footnote numbers are assigned in ``footnotes`` (pass the same object to :func:`footnotes_html`)."""
@@ -125,10 +142,12 @@ def html_matrix(results: dict, footnotes: FootnoteNumbers | None = None) -> str:
     for spec, model in results["models"].items():
         cells = "".join(_cell(spec, prop, model["properties"].get(prop, {"verdict": "skip", "reason": "not run"}),
                               footnotes) for prop in MATRIX_PROPERTIES)
-        rows.append(f"<tr>{_model_header(spec, model, footnotes)}{cells}</tr>")
+        rows.append(f"<tr>{_model_header(spec, model, footnotes)}{_overall_cell(spec, model)}{cells}</tr>")
     legend = " ".join(f'<span class="mit-key" style="background:{colour}">{v.upper()}</span> {VERDICT_MEANING[v]}'
                       for v, colour in COLOURS.items())
-    return (f'<table id="mit-matrix" class="mit-matrix"><thead><tr><th scope="col">model</th>{head}</tr></thead>'
+    return (f'<table id="mit-matrix" class="mit-matrix"><thead><tr><th scope="col">model</th>'
+            f'<th scope="col">overall<div class="mit-small">every gate passes (Holm) = grammar</div></th>{head}'
+            f'</tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table><p class="mit-legend">{legend}. Cells: estimate [95% CI], '
             f"one-sided p (Holm-adjusted across the model's gates); hover a cell for its reason.</p>")
 
@@ -166,14 +185,65 @@ def run_facts_html(results: dict) -> str:
             f'<tr><th colspan="2">model fingerprints</th></tr>{fingerprints}</tbody></table></div>')
 
 
-def text_matrix(results: dict) -> str:
-    """The matrix as fixed-width text for the terminal summary."""
-    props = [p for p in MATRIX_PROPERTIES
-             if any(p in m["properties"] for m in results["models"].values())]
-    width = max([len(s) for s in results["models"]] + [5])
-    lines = [" " * width + "  " + "  ".join(f"{p:<24}" for p in props)]
-    for spec, model in results["models"].items():
-        cells = [cell_text(model["properties"].get(p, {"verdict": "skip"})) for p in props]
-        lines.append(f"{spec:<{width}}  " + "  ".join(f"{c:<24}" for c in cells))
-    return "\n".join(lines)
+TERMINAL_COLUMNS = {"motif": "motif", "compensation": "compens.", "up_position": "UP pos.", "spacing": "spacing",
+                    "strand": "strand", "motif_natural": "natural", "css": "css", "canary": "canary"}
+_SHORT = {"pass": "P", "fail": "F", "error": "E", "skip": "-", "xfail": "x", "info": "i"}
+_ANSI = {"pass": "32", "fail": "31", "error": "33", "xfail": "33", "grammar": "32", "composition only": "31",
+         "neither": "31", "not measured": "33"}
 
+
+def _paint(text: str, verdict: str, colour: bool) -> str:
+    code = _ANSI.get(verdict)
+    return f"\x1b[{code}m{text}\x1b[0m" if colour and code else text
+
+
+def _terminal_cell(record: dict) -> tuple[str, str]:
+    """``("P 0.97", "pass")``: the verdict letter and the estimate, in 8 columns."""
+    verdict = shown_verdict(record)
+    estimate = record.get("estimate")
+    text = _SHORT.get(verdict, "?") + (f" {estimate:.2f}" if isinstance(estimate, float) and estimate == estimate
+                                       else "")
+    return text, verdict
+
+
+def _robustness_cell(properties: dict) -> tuple[str, str]:
+    records = [properties.get(f"robustness_{g}") or {} for g in GATES]
+    verdicts = [r.get("verdict") or "skip" for r in records]
+    ran = [v for v in verdicts if v in ("pass", "fail", "xfail")]
+    if not ran:
+        return "-", "skip"
+    failed = sum(v == "fail" for v in ran)
+    return f"{len(ran) - failed}/{len(ran)}", "fail" if failed else "pass"
+
+
+def text_summary(results: dict, width: int = 120, colour: bool = False) -> str:
+    """The terminal summary: per model its overall verdict line and one sentence per failed gate, then a compact
+    matrix (verdict letter and estimate per property). Fits ``width`` columns for any number of models."""
+    import textwrap
+
+    name_width = min(24, max([len(short_spec(s, 24)) for s in results["models"]] + [5]))
+    lines = []
+    for spec, model in results["models"].items():
+        overall = model.get("overall") or {"verdict": "not measured", "reason": "no result"}
+        head = f"{short_spec(spec, name_width):<{name_width}}  "
+        body = textwrap.wrap(f"{overall['verdict']}: {overall['reason']}", width - len(head))
+        lines.append(head + _paint(body[0], overall["verdict"], colour))
+        lines += [" " * len(head) + rest for rest in body[1:]]
+        for prop in MATRIX_PROPERTIES:
+            record = model["properties"].get(prop) or {}
+            if record.get("verdict") in ("fail", "error"):
+                sentence = record.get("failure") or record.get("reason") or ""
+                first_line = sentence.strip().splitlines()[0] if sentence.strip() else ""
+                lines += textwrap.wrap(f"{prop}: {first_line}", width, initial_indent=" " * (len(head) + 2),
+                                       subsequent_indent=" " * (len(head) + 4))
+    header = f"{'model':<{name_width}}  " + " ".join(f"{h:<8}" for h in TERMINAL_COLUMNS.values()) + " robust"
+    lines += ["", header]
+    for spec, model in results["models"].items():
+        cells = [_terminal_cell(model["properties"].get(p) or {}) for p in TERMINAL_COLUMNS]
+        cells.append(_robustness_cell(model["properties"]))
+        lines.append(f"{short_spec(spec, name_width):<{name_width}}  "
+                     + " ".join(_paint(f"{text:<8}", verdict, colour) for text, verdict in cells).rstrip())
+    lines.append("P pass, F fail, E error, x expected failure, i diagnostic, - not run; numbers: share of untied "
+                 "matched families")
+    lines.append("that prefer the grammatical member (css: E over D); robust: gates that held on drawn designs.")
+    return "\n".join(lines)

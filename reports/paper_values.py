@@ -21,7 +21,7 @@ from pathlib import PurePath
 
 # What each MIT property is called in the paper.
 PAPER_STATISTIC = {
-    "compensation": "CSS",
+    "css": "CSS",
     "scramble": "SCR",
     "motif": "MES",
     "motif_natural": "MES_nat",
@@ -106,43 +106,43 @@ def _bp(value: int, *notes: str) -> PaperValue:
     return PaperValue(f"{value} bp", float(value), notes)
 
 
-_KMER = {"compensation": _share(0.43, "css_ci", ci=(0.34, 0.53)), "scramble": _share(0.50),
+_KMER = {"css": _share(0.43, "css_ci", ci=(0.34, 0.53)), "scramble": _share(0.50),
          "motif_natural": _d(-0.17), "motif": _d(0.11)}
 
 PAPER: dict[str, dict[str, PaperValue]] = {
-    "hyenadna": {"compensation": _share(0.63, "css_ci", ci=(0.53, 0.73)), "scramble": _share(0.48),
+    "hyenadna": {"css": _share(0.63, "css_ci", ci=(0.53, 0.73)), "scramble": _share(0.48),
                  "motif_natural": _d(-0.01), "motif": _d(-0.34), "strand": _percent(0.44, "hyena_strand"),
                  "spacing": _bp(14, "hyena_spacing"), "composition": PaperValue("0.784", 0.784,
                                                                                 ("at_r_per_sequence",))},
-    "evo2-1b": {"compensation": _share(0.60, "css_ci", ci=(0.50, 0.69)), "scramble": _share(0.46),
+    "evo2-1b": {"css": _share(0.60, "css_ci", ci=(0.50, 0.69)), "scramble": _share(0.46),
                 "motif_natural": _d(0.38), "motif": _d(-0.03),
                 "strand": _percent(0.48, "glm_strand_noscript", "probe_design"),
                 "spacing": _bp(15, "probe_design"),
                 "composition": PaperValue("0.961", 0.961, ("at_r_group_means", "probe_design"))},
-    "nt-500m": {"compensation": _share(0.54, "css_ci", ci=(0.44, 0.64)), "scramble": _share(0.40),
+    "nt-500m": {"css": _share(0.54, "css_ci", ci=(0.44, 0.64)), "scramble": _share(0.40),
                 "motif_natural": _d(-0.00), "motif": _d(-0.10)},
-    "grover": {"compensation": _share(0.52, "css_ci", ci=(0.43, 0.62)), "scramble": _share(0.52),
+    "grover": {"css": _share(0.52, "css_ci", ci=(0.43, 0.62)), "scramble": _share(0.52),
                "motif_natural": _d(-0.08), "motif": _d(-0.05)},
-    "caduceus": {"compensation": _share(0.49, "css_ci", ci=(0.40, 0.59)), "scramble": _share(0.42),
+    "caduceus": {"css": _share(0.49, "css_ci", ci=(0.40, 0.59)), "scramble": _share(0.42),
                  "motif_natural": _d(-0.17), "motif": _d(-0.40),
                  "strand": _percent(0.50, "glm_strand_noscript", "probe_design"),
                  "spacing": _bp(20, "probe_design"),
                  "composition": PaperValue("0.874", 0.874, ("at_r_group_means", "probe_design"))},
-    "random": {"compensation": _share(0.50, "css_ci", ci=(0.40, 0.60)), "scramble": _share(0.46),
+    "random": {"css": _share(0.50, "css_ci", ci=(0.40, 0.60)), "scramble": _share(0.46),
                "motif_natural": _d(-0.14), "motif": _d(-0.04)},
     "kmer": {prop: PaperValue(v.text, v.value, v.notes + ("kmer_genome",)) for prop, v in _KMER.items()},
     "kmer-paper": _KMER,
-    "pwm": {"compensation": _share(0.00, "pwm_readme"), "scramble": _share(0.00, "pwm_readme"),
+    "pwm": {"css": _share(0.00, "pwm_readme"), "scramble": _share(0.00, "pwm_readme"),
             "motif_natural": _d(0.70, "pwm_readme"), "motif": PaperValue("10 (clip)", 10.0, ("pwm_readme",))},
-    "pa-pwm": {"compensation": _share(1.00, "biophys_script"), "scramble": _share(0.98, "biophys_script"),
+    "pa-pwm": {"css": _share(1.00, "biophys_script"), "scramble": _share(0.98, "biophys_script"),
                "strand": _percent(0.97, "biophys_strand"), "spacing": _bp(17)},
-    "rpa-pwm": {"compensation": _share(1.00), "scramble": _share(0.92),
+    "rpa-pwm": {"css": _share(1.00), "scramble": _share(0.92),
                 "strand": _percent(0.90, "biophys_strand"), "spacing": _bp(17)},
-    "thermo": {"compensation": _share(0.97, "biophys_script"), "scramble": _share(0.68, "biophys_script"),
+    "thermo": {"css": _share(0.97, "biophys_script"), "scramble": _share(0.68, "biophys_script"),
                "strand": _percent(0.95, "biophys_strand"), "spacing": _bp(17)},
-    "pa-pwm-nocomp": {"compensation": _share(0.00, "nocomp_ties"), "scramble": _share(0.00, "nocomp_ties"),
+    "pa-pwm-nocomp": {"css": _share(0.00, "nocomp_ties"), "scramble": _share(0.00, "nocomp_ties"),
                       "spacing": _bp(17)},
-    "pa-pwm-nopos": {"compensation": _share(0.63, "biophys_script"), "scramble": _share(0.56, "biophys_script"),
+    "pa-pwm-nopos": {"css": _share(0.63, "biophys_script"), "scramble": _share(0.56, "biophys_script"),
                      "spacing": _bp(18, "nopos_spacing")},
     "scan": {},     # described in App. C.3; the paper reports no number for it
 }

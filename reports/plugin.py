@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from reports.matrix import text_matrix
+from reports.matrix import text_summary
 from reports.results import ResultCollector, write_json
 
 REPORT_HTML = "mit-report.html"
@@ -103,8 +103,8 @@ def _write_figures(results: dict, out: Path):
 def pytest_terminal_summary(terminalreporter, config):
     results = config.stash.get(_RESULTS, None)
     if results:
-        terminalreporter.write_sep("=", "MIT: model × property")
-        terminalreporter.write_line(text_matrix(results))
+        terminalreporter.write_sep("=", "MIT: overall verdict and model × property")
+        terminalreporter.write_line(text_summary(results, colour=terminalreporter.hasmarkup))
         terminalreporter.write_line(f"results: {Path(config.getoption('--mit-report')) / REPORT_JSON}")
 
 

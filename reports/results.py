@@ -63,7 +63,8 @@ class ResultCollector:
         elif report.when == "call" and report.failed:
             verdict, reason = ("error", error) if error else ("fail", record.get("failure") or _reason(report))
         elif report.when == "call" and report.passed:
-            verdict, reason = "pass", ""
+            # a diagnostic (no gate) that measured is "info", never "pass"
+            verdict, reason = ("info" if measured and measured.get("gate_passed") is None else "pass"), ""
         else:
             return
         if record["verdict"] in ("error",) and verdict == "pass":
@@ -71,15 +72,15 @@ class ResultCollector:
         record["verdict"], record["reason"] = verdict, reason
 
     def to_json(self, config) -> dict:
-        for props in self.models.values():
-            summarise(props)
+        alpha = config.getoption("--mit-alpha")
+        overall = {spec: summarise(props, alpha) for spec, props in self.models.items()}
         return {
             "seed": config.getoption("--mit-seed"),
-            "alpha": config.getoption("--mit-alpha"),
+            "alpha": alpha,
             "set": config.getoption("--mit-set"),
             "set_sha256": dict(sorted(self.set_sha256.items())),
             "versions": versions(),
-            "models": {spec: {"fingerprint": self.fingerprints.get(spec),
+            "models": {spec: {"fingerprint": self.fingerprints.get(spec), "overall": overall[spec],
                               "properties": {p: props[p] for p in PROPERTIES if p in props}}
                        for spec, props in self.models.items()},
         }

@@ -10,14 +10,14 @@ import pytest
 from scorers.protocol import ScorerOptions, ScorerUnavailable
 from scorers.registry import UnknownModelError, accepted_forms, check_spec, resolve, split_specs
 
-DEFAULT_MODEL = "pa-pwm"
+DEFAULT_MODEL = "rpa-pwm"
 DEFAULT_CACHE = os.path.join(".mit_cache", "scores.sqlite")
 
 
 def pytest_addoption(parser):
     group = parser.getgroup("mit")
     group.addoption("--model", action="append", default=None, metavar="SPEC",
-                    help="model to test; repeatable and comma-separated (default: pa-pwm). Forms: a built-in "
+                    help="model to test; repeatable and comma-separated (default: rpa-pwm). Forms: a built-in "
                          "name, a gLM alias, hf-causal:ID, hf-mlm:ID, scores:FILE, package.module:attr")
     group.addoption("--trust-remote-code", action="store_true", default=False,
                     help="allow Hugging Face checkpoints that need their own modelling code")

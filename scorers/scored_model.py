@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -77,6 +78,19 @@ class ScoredModel:
     def scores(self, role: str, condition: str) -> np.ndarray:
         """``(n_families,)`` scores of the members with ``condition``, ordered by family."""
         return self.role_scores(role)[self.sets[role].indices(condition)]
+
+    def condition_scores(self, role: str, matched: tuple[str, ...] = ()):
+        """``scores(condition)`` of the set ``role``: what a gate function reads. With ``matched``, each condition's
+        scores are restricted to the families that every condition in ``matched`` has, so pairs line up where
+        classes differ in size (the paper's set: 100 E, 50 H)."""
+        if not matched:
+            return functools.partial(self.scores, role)
+        common = functools.reduce(np.intersect1d, (self.families(role, c) for c in matched))
+
+        def scores(condition: str) -> np.ndarray:
+            families = self.families(role, condition)
+            return self.scores(role, condition)[np.searchsorted(families, common)]
+        return scores
 
     def rescore(self, role: str) -> np.ndarray:
         """The set ``role`` scored again by the model itself, bypassing the cache, through the same output

@@ -2,7 +2,7 @@
 
 ``run_mit`` runs ``python -m pytest mit_tests ...`` in a subprocess from the checkout, exactly as README says,
 and reads back what it wrote. ``demonstrators`` is the one run of the three built-in demonstrators
-(``pa-pwm``, ``at-content``, ``random``) that the run, report and browser tests all read; under pytest-xdist the
+(``rpa-pwm``, ``at-content``, ``random``) that the run, report and browser tests all read; under pytest-xdist the
 workers share it through a lock file, so it runs once per session.
 
 Tests that run MIT end to end are marked ``e2e``: ``pytest tests -m "not e2e"`` is the fast inner loop.
@@ -29,7 +29,7 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("MIT_DATA_DIR") or ROOT.parent / "shared" / "data").resolve()
-DEMONSTRATORS = ("pa-pwm", "at-content", "random")
+DEMONSTRATORS = ("rpa-pwm", "at-content", "random")
 
 
 @dataclass
@@ -78,7 +78,7 @@ def run_mit(out: Path, *args: str, cache: str | Path = "none", timeout: int = 90
 
 @pytest.fixture(scope="session")
 def demonstrators(tmp_path_factory) -> MitRun:
-    """One run of ``pa-pwm``, ``at-content`` and ``random`` with ``--junitxml``, shared by every test (and every
+    """One run of ``rpa-pwm``, ``at-content`` and ``random`` with ``--junitxml``, shared by every test (and every
     xdist worker) that reads it."""
     shared = tmp_path_factory.getbasetemp().parent if os.environ.get("PYTEST_XDIST_WORKER") else \
         tmp_path_factory.getbasetemp()

@@ -5,25 +5,30 @@ import sys
 
 import pytest
 
+from mit_tests.properties import GATES, ROBUSTNESS
 from tests.conftest import DATA, ROOT, run_mit
 
 pytestmark = pytest.mark.e2e
 
 
-def test_reference_scorer_passes_every_gate(demonstrators):
-    props = demonstrators.properties("pa-pwm")
-    gated = ["motif", "compensation", "scramble", "up_position", "spacing", "strand"]
-    assert {p: props[p]["verdict"] for p in gated} == {p: "pass" for p in gated}, demonstrators.log
+def test_the_relative_grammar_reference_passes_every_gate(demonstrators):
+    props = demonstrators.properties("rpa-pwm")
+    assert {p: props[p]["verdict"] for p in GATES} == {p: "pass" for p in GATES}, demonstrators.log
+    assert {p: props[p]["verdict"] for p in ROBUSTNESS} == {p: "pass" for p in ROBUSTNESS}, demonstrators.log
+    assert demonstrators.results["models"]["rpa-pwm"]["overall"]["verdict"] == "grammar"
+    assert "rpa-pwm     grammar: passes motif" in demonstrators.proc.stdout or \
+        "rpa-pwm  grammar: passes motif" in demonstrators.proc.stdout.replace("   ", " "), demonstrators.log
     assert (demonstrators.out / "mit-report.html").stat().st_size > 10_000
 
 
 def test_three_models_give_one_report_with_three_rows(demonstrators):
     results = demonstrators.results
     assert demonstrators.returncode == 1, "failing models must make the run exit non-zero"
-    assert list(results["models"]) == ["pa-pwm", "at-content", "random"]
+    assert list(results["models"]) == ["rpa-pwm", "at-content", "random"]
     at = results["models"]["at-content"]["properties"]
-    assert at["compensation"]["verdict"] == "pass", at["compensation"]
-    assert at["scramble"]["verdict"] == "fail" and at["up_position"]["verdict"] == "fail"
+    assert at["css"]["verdict"] == "info" and at["css"]["details"]["significant"], at["css"]
+    assert {p: at[p]["verdict"] for p in GATES} == {p: "fail" for p in GATES}
+    assert results["models"]["at-content"]["overall"]["verdict"] == "composition only"
     assert 'id="mit-matrix"' in demonstrators.html and demonstrators.html.count("<tr><th>") >= 3
     for name in ("seed", "alpha", "set", "set_sha256", "versions"):
         assert name in results
@@ -32,8 +37,8 @@ def test_three_models_give_one_report_with_three_rows(demonstrators):
 
 def test_a_failed_gate_prints_its_statistics_and_what_went_wrong(demonstrators):
     stdout = demonstrators.proc.stdout
-    assert "at-content fails scramble: it scores the UP element moved into the spacer" in stdout
-    assert "p = 1, n = 50, ties = 50" in stdout
+    assert "at-content fails compensation: most pairs tie" in stdout, demonstrators.log
+    assert "p = 1, n = 100, ties = 100" in stdout
 
 
 def test_unknown_model_is_a_usage_error_listing_the_accepted_forms(tmp_path):
@@ -74,9 +79,11 @@ def test_paper_scores_replay_through_the_suite_on_mit_v1(tmp_path, stem, compens
     run = run_mit(tmp_path, f"--model=scores:{scores}", "--mit-set=mit-v1", f"--mit-data-dir={DATA}")
     results = run.results
     props = run.properties(f"scores:{scores}")
-    assert round(props["compensation"]["estimate"], 2) == compensation, props["compensation"]
+    # the paper's CSS and SCR (index pairs; no ties in these scores, so the untied share is the paper's share)
+    assert round(props["css"]["estimate"], 2) == compensation, props["css"]
     assert round(props["scramble"]["estimate"], 2) == scramble, props["scramble"]
     assert props["spacing"]["verdict"] == "skip" and "mit-v1" in props["spacing"]["reason"]
+    assert props["compensation"]["verdict"] == "skip" and "paper's set" in props["compensation"]["reason"]
     assert results["set"] == "mit-v1" and "mit-v1" in results["set_sha256"]
 
 
@@ -84,4 +91,4 @@ def test_a_declared_expected_failure_is_xfail_and_others_still_fail(tmp_path):
     run = run_mit(tmp_path, "--model=tests.bad_scorers:declared_strand_blind", "-k", "not robustness")
     props = run.properties("tests.bad_scorers:declared_strand_blind")
     assert props["strand"]["verdict"] == "xfail" and "declares" in props["strand"]["reason"]
-    assert props["scramble"]["verdict"] == "fail" and run.returncode == 1
+    assert props["compensation"]["verdict"] == "fail" and run.returncode == 1

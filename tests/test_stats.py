@@ -10,20 +10,43 @@ from mit_tests import stats
 
 
 @given(st.lists(st.integers(-3, 3), min_size=1, max_size=60))
-def test_sign_test_matches_scipy_binomtest_and_counts_ties_half(values):
+def test_sign_test_matches_scipy_binomtest_on_untied_pairs(values):
     d = np.array(values, dtype=float)
     result = stats.sign_test(d)
     wins, losses, ties = int((d > 0).sum()), int((d < 0).sum()), int((d == 0).sum())
     assert (result.wins, result.losses, result.ties, result.n) == (wins, losses, ties, d.size)
-    assert result.estimate == pytest.approx((wins + ties / 2) / d.size)
-    expected = sps.binomtest(wins, wins + losses, 0.5, alternative="greater").pvalue if wins + losses else 1.0
+    if wins + losses == 0:
+        assert np.isnan(result.estimate) and result.p == 1.0
+        return
+    assert result.estimate == pytest.approx(wins / (wins + losses))      # ties are no evidence
+    expected = sps.binomtest(wins, wins + losses, 0.5, alternative="greater").pvalue
     assert result.p == pytest.approx(expected, rel=1e-9)
     assert result.ci[0] <= result.estimate <= result.ci[1]
+    assert result.ci == stats.wilson_interval(result.estimate, wins + losses)
 
 
-def test_all_ties_give_half_and_no_evidence():
+def test_all_ties_give_no_estimate_and_no_evidence():
     result = stats.sign_test(np.zeros(50))
-    assert (result.estimate, result.p, result.ties) == (0.5, 1.0, 50)
+    assert np.isnan(result.estimate) and (result.p, result.ties) == (1.0, 50) and not result.passes(0.05)
+
+
+def test_a_contrast_that_is_mostly_ties_cannot_pass():
+    """5 wins, 0 losses and 95 ties: p = 0.031 on the untied pairs, but that is no evidence about the model."""
+    result = stats.sign_test(np.r_[np.ones(5), np.zeros(95)])
+    assert result.p == pytest.approx(0.5 ** 5) and result.p < 0.05
+    assert result.mostly_ties and not result.passes(0.05)
+    assert stats.sign_test(np.r_[np.ones(10), np.zeros(10)]).passes(0.05)
+
+
+def test_differences_within_the_tie_tolerance_are_ties():
+    """Rounding noise that points one way would pass without the tolerance."""
+    noise = np.full(20, 3e-14)
+    assert stats.sign_test(noise).passes(0.05)
+    scores = np.r_[np.full(20, -140.0), np.full(20, -150.0)]
+    tolerance = stats.tie_tolerance(scores)
+    assert 1e-13 < tolerance < 1e-6, tolerance
+    tied = stats.sign_test(noise, tolerance)
+    assert tied.ties == 20 and not tied.passes(0.05)
 
 
 def test_sign_test_rejects_empty_input():

@@ -1,0 +1,153 @@
+"""Calibration of every gate (DESIGN.md section 3a rule 4): how often scorers with no grammar pass, and how often
+the relative-grammar reference does.
+
+    python benchmarks/bench_calibration.py [--set-seeds 200] [--random-seeds 1000] [--alpha 0.05] [--markdown]
+
+For each of ``--set-seeds`` set seeds (1 … N) every default set is built and scored by: the null scorers
+(``random`` with ``--random-seeds`` scorer seeds, scorer seed k on set seed 1 + k mod N; a constant), the
+composition scorers (``at-content``, ``gc``, ``kmer``, ``kmer-paper``, a genome Markov chain), every cheat of
+``tests/cheats.py`` and the reference models. Each gate is decided exactly as a run decides it
+(``mit_tests.gates.decide``); the table gives each gate's pass rate with its Monte Carlo standard error
+sqrt(r(1 − r)/N), the overall "grammar" rate, and a verdict line: every null scorer and cheat must pass each gate
+at most at alpha + 2 MC errors of a scorer passing at exactly alpha, and ``rpa-pwm`` every gate on ≥ 95% of set
+seeds. Needs the data dir for the genome models (``MIT_DATA_DIR``); without it they are left out, said so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from fixtures.datasets import DataUnavailable  # noqa: E402
+from fixtures.sets import build_all_sets  # noqa: E402
+from mit_tests.gates import decide  # noqa: E402
+from mit_tests.properties import GATES, overall_of  # noqa: E402
+from mit_tests.stats import tie_tolerance  # noqa: E402
+from scorers.reference.composition import SeededRandom  # noqa: E402
+from scorers.registry import resolve  # noqa: E402
+from tests.cheats import BUILTIN_CHEATS, CHEATS, MUST_FAIL  # noqa: E402
+
+NULLS = ("random", "constant")
+COMPOSITION = ("at-content", "gc", "kmer", "kmer-paper")
+REFERENCES = ("rpa-pwm", "pa-pwm-nopos", "pa-pwm", "thermo", "scan", "pa-pwm-nocomp", "pwm")
+GRAMMAR_REFERENCE = "rpa-pwm"
+COLUMNS = GATES + ("grammar",)
+
+
+class Constant:
+    name, kind, fingerprint = "constant", "score", "constant/v1"
+
+    def score(self, sequences):
+        return np.zeros(len(sequences))
+
+
+def must_fail(name: str) -> tuple[str, ...]:
+    """The gates (and the grammar line) a scorer without grammar must fail: a null or composition scorer all of
+    them; a cheat what ``tests.cheats.MUST_FAIL`` says for what it reads; the references none."""
+    reads = "composition" if name in NULLS else CHEATS[name].reads if name in CHEATS else BUILTIN_CHEATS.get(name)
+    return MUST_FAIL[reads] + ("grammar",) if reads else ()
+
+
+def scorers_of_run() -> dict:
+    found = {"constant": Constant()}
+    for name in COMPOSITION + REFERENCES:
+        found[name] = resolve(name)
+    found.update(CHEATS)
+    return found
+
+
+def verdicts(scorer, sets: dict, alpha: float) -> dict[str, bool]:
+    """``{gate: passed, "grammar": overall verdict is grammar}`` of one scorer on one seed's sets."""
+    scores = {role: scorer.score(list(s.sequences)) for role, s in sets.items()}
+    results = decide(lambda role: (lambda c: scores[role][sets[role].indices(c)]), alpha,
+                     tie_tolerance(scores["core"]))
+    passed = {gate: bool(results[gate].gate_passed) for gate in GATES}
+    passed["grammar"] = overall_of(results, alpha)["verdict"] == "grammar"
+    return passed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--set-seeds", type=int, default=200)
+    parser.add_argument("--random-seeds", type=int, default=1000)
+    parser.add_argument("--alpha", type=float, default=0.05)
+    parser.add_argument("--markdown", action="store_true", help="print the table as Markdown (for README)")
+    args = parser.parse_args()
+    start = time.perf_counter()
+    scorers = scorers_of_run()
+    counts: dict[str, dict[str, int]] = {}
+    trials: dict[str, int] = {}
+    left_out: dict[str, str] = {}
+    random_done = 0
+    for seed in range(1, args.set_seeds + 1):
+        sets = build_all_sets(seed)
+        for name, scorer in list(scorers.items()):
+            try:
+                passed = verdicts(scorer, sets, args.alpha)
+            except DataUnavailable as exc:
+                left_out[name] = exc.reason.split(". ")[0]
+                del scorers[name]
+                continue
+            row = counts.setdefault(name, dict.fromkeys(COLUMNS, 0))
+            for column, ok in passed.items():
+                row[column] += ok
+            trials[name] = trials.get(name, 0) + 1
+        # Scorer seed k runs on set seed 1 + k mod N: every set seed gets its share of the random seeds.
+        while random_done < args.random_seeds and random_done % args.set_seeds == seed - 1:
+            passed = verdicts(SeededRandom(seed=random_done), sets, args.alpha)
+            row = counts.setdefault("random", dict.fromkeys(COLUMNS, 0))
+            for column, ok in passed.items():
+                row[column] += ok
+            trials["random"] = trials.get("random", 0) + 1
+            random_done += 1
+    for k in range(random_done, args.random_seeds):           # the seeds left over when N > set seeds
+        passed = verdicts(SeededRandom(seed=k), build_all_sets(1 + k % args.set_seeds), args.alpha)
+        row = counts.setdefault("random", dict.fromkeys(COLUMNS, 0))
+        for column, ok in passed.items():
+            row[column] += ok
+        trials["random"] = trials.get("random", 0) + 1
+    elapsed = time.perf_counter() - start
+
+    order = [n for n in ("random", "constant") + COMPOSITION + tuple(CHEATS) + REFERENCES if n in counts]
+    print(f"pass rate per gate (MC standard error); alpha {args.alpha}; set seeds 1..{args.set_seeds}; "
+          f"random: {trials.get('random', 0)} scorer seeds; {elapsed:.0f} s")
+    bar = "|" if args.markdown else " "
+    header = f"{'scorer':28s}{bar} {'n':>5s} " + "".join(f"{bar} {c:>14s} " for c in COLUMNS)
+    print(header)
+    if args.markdown:
+        print("|---" * (len(COLUMNS) + 2) + "|")
+    failures = []
+    for name in order:
+        n = trials[name]
+        limit = args.alpha + 2 * math.sqrt(args.alpha * (1 - args.alpha) / n)
+        cells = []
+        for column in COLUMNS:
+            rate = counts[name][column] / n
+            error = math.sqrt(rate * (1 - rate) / n)
+            cells.append(f"{rate:6.3f} ± {error:5.3f}")
+            if column in must_fail(name) and rate > limit:
+                failures.append(f"{name} passes {column} at {rate:.3f} > {limit:.3f}")
+            if name == GRAMMAR_REFERENCE and rate < 0.95:
+                failures.append(f"{name} passes {column} on only {rate:.3f} of set seeds")
+        name_cell = f"`{name}`" if args.markdown else name
+        print(f"{name_cell:28s}{bar} {n:5d} " + "".join(f"{bar} {c:>14s} " for c in cells) + (bar if args.markdown
+                                                                                               else ""))
+    for name, why in left_out.items():
+        print(f"left out: {name}: {why}")
+    print("calibration: " + ("every null scorer, composition scorer and cheat at or below alpha + 2 MC errors on "
+                             "every gate it must fail; rpa-pwm passes every gate on >= 95% of set seeds"
+                             if not failures else "FAILS: " + "; ".join(failures)))
+    print("(motif readers — bags of motifs, best-windows, pa-pwm-nopos — recognise the −10, which the motif gate "
+          "asks; they must fail every positional gate)")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,148 @@
+"""A zoo of scorers with no promoter grammar, each built to pass MIT's gates for the wrong reason.
+
+They read fixed coordinates, nucleotide composition, composition weighted by position, or bags of motifs
+(which motifs occur, never where or in which order). DESIGN.md section 3a rule 4: every gate must reject each of
+them at no more than its level (a motif reader recognises TATAAT, so only the motif gate may pass it) (``tests/test_cheats.py`` on the default sets, ``benchmarks/bench_calibration.py``
+over hundreds of set seeds). The first three are the cheats that passed the first design's gates: "A/T count in
+[0, 30) + A/T count in [53, 59) + 0.5 if base 53 is T" passed all six; "A/T count in [0, 30)" passed scramble
+and up_position; "the hexamer at [53, 59)" passed spacing and strand.
+
+Every cheat is a Scorer (``--model tests.cheats:NAME`` works) over ACGT strings of any length ≥ 60, vectorised:
+``(n,)`` float64 scores from ``(n, L)`` uint8 codes (A0 C1 G2 T3).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from fixtures.grammar import encode
+from scorers.reference.pwm import PWM_MINUS_10, window_codes
+
+A, C, G, T = 0, 1, 2, 3
+
+
+def _at(codes: np.ndarray) -> np.ndarray:
+    return ((codes == A) | (codes == T)).astype(np.float64)
+
+
+def _count(codes: np.ndarray, motif: str) -> np.ndarray:
+    """``(n,)`` occurrences of ``motif`` on the forward strand, anywhere."""
+    index = window_codes(encode([motif]), len(motif))[0, 0]
+    return (window_codes(codes, len(motif)) == index).sum(axis=1).astype(np.float64)
+
+
+def _reverse_complement(motif: str) -> str:
+    return motif.translate(str.maketrans("ACGT", "TGCA"))[::-1]
+
+
+@dataclass(frozen=True)
+class Cheat:
+    """A grammar-free scorer: ``rule`` maps ``(n, L)`` codes of equal-length sequences to ``(n,)`` scores."""
+
+    name: str
+    description: str
+    rule: Callable[[np.ndarray], np.ndarray]
+    reads: str                       # "coordinates", "composition" or "motifs" (which occur, not where)
+    kind: str = "score"
+
+    @property
+    def fingerprint(self) -> str:
+        return f"cheat/{self.name}"
+
+    def score(self, sequences) -> np.ndarray:
+        sequences = list(sequences)
+        if not sequences:
+            return np.zeros(0)
+        out = np.empty(len(sequences))
+        lengths = np.array([len(s) for s in sequences])
+        for length in np.unique(lengths):               # sets may mix window lengths (robustness designs)
+            where = np.flatnonzero(lengths == length)
+            codes = encode([sequences[i] for i in where])
+            if (codes == 255).any():
+                raise ValueError(f"{self.name}: characters outside ACGT")
+            out[where] = self.rule(codes)
+        return out
+
+
+def _position_weighted_at(codes: np.ndarray, upstream: bool) -> np.ndarray:
+    weights = np.linspace(1.0, 0.0, codes.shape[1]) if upstream else np.linspace(0.0, 1.0, codes.shape[1])
+    return _at(codes) @ weights
+
+
+_MOTIFS = ("TTGACA", "TATAAT", "TGT", "AAAAAA")
+
+
+def _bag_of_motifs(codes: np.ndarray, both_strands: bool) -> np.ndarray:
+    total = sum(_count(codes, m) for m in _MOTIFS)
+    if both_strands:
+        total = total + sum(_count(codes, _reverse_complement(m)) for m in _MOTIFS)
+    return total
+
+
+def _best_windows(codes: np.ndarray) -> np.ndarray:
+    """The best −10 PWM window and the most A/T-rich 9-mer, anywhere: motif quality without positions."""
+    from scorers.reference.pwm import window_table
+    best_10 = window_table(PWM_MINUS_10)[window_codes(codes, 6)].max(axis=1)
+    at9 = np.lib.stride_tricks.sliding_window_view(_at(codes), 9, axis=1).sum(axis=2).max(axis=1)
+    return best_10 + at9
+
+
+@functools.cache
+def _genome_markov_table(order: int = 5) -> np.ndarray:
+    """ln P(base | previous ``order`` bases) from the E. coli genome's (order+1)-mer counts, both strands."""
+    from fixtures.datasets import ECOLI_GENOME, resolve
+    from scorers.reference.baselines import count_kmers_both_strands, read_fasta_gz
+    counts = count_kmers_both_strands(read_fasta_gz(resolve(ECOLI_GENOME)), k=order + 1).astype(np.float64) + 1
+    counts = counts.reshape(-1, 4)
+    return np.log(counts / counts.sum(axis=1, keepdims=True)).ravel()
+
+
+def _genome_markov(codes: np.ndarray, order: int = 5) -> np.ndarray:
+    return _genome_markov_table(order)[window_codes(codes, order + 1)].sum(axis=1)
+
+
+CHEATS = {
+    "coordinate-at-plus-box": Cheat(
+        "coordinate-at-plus-box", "A/T count in [0, 30) + A/T count in [53, 59) + 0.5 if base 53 is T",
+        lambda c: _at(c[:, :30]).sum(1) + _at(c[:, 53:59]).sum(1) + 0.5 * (c[:, 53] == T), "coordinates"),
+    "coordinate-at": Cheat("coordinate-at", "A/T count in [0, 30)", lambda c: _at(c[:, :30]).sum(1), "coordinates"),
+    "fixed-hexamer": Cheat("fixed-hexamer", "the −10 PWM score of the hexamer at [53, 59)",
+                           lambda c: PWM_MINUS_10[np.arange(6), c[:, 53:59]].sum(1), "coordinates"),
+    "upstream-weighted-at": Cheat("upstream-weighted-at", "A/T weighted 1 → 0 from the first to the last base",
+                                  lambda c: _position_weighted_at(c, upstream=True), "coordinates"),
+    "downstream-weighted-at": Cheat("downstream-weighted-at", "A/T weighted 0 → 1 from the first to the last base",
+                                    lambda c: _position_weighted_at(c, upstream=False), "coordinates"),
+    "ta-steps": Cheat("ta-steps", "count of TA dinucleotides (promoter-rich steps) anywhere",
+                      lambda c: _count(c, "TA"), "composition"),
+    "bag-of-motifs": Cheat("bag-of-motifs", "occurrences of TTGACA, TATAAT, TGT, AAAAAA anywhere, forward strand",
+                           lambda c: _bag_of_motifs(c, both_strands=False), "motifs"),
+    "bag-of-motifs-both-strands": Cheat("bag-of-motifs-both-strands", "the same motifs counted on both strands",
+                                        lambda c: _bag_of_motifs(c, both_strands=True), "motifs"),
+    "best-windows": Cheat("best-windows", "best −10 PWM window anywhere + A/T count of the richest 9-mer anywhere",
+                          _best_windows, "motifs"),
+    "genome-markov": Cheat("genome-markov", "log-likelihood under an order-5 Markov chain of the E. coli genome "
+                                            "(needs the data dir)", _genome_markov, "composition"),
+}
+# Registered built-ins that read no grammar either, with what they read.
+BUILTIN_CHEATS = {"at-content": "composition", "gc": "composition", "kmer": "composition",
+                  "kmer-paper": "composition", "pa-pwm-nopos": "motifs"}
+# Which gates each kind of cheat must fail: all of them, except that a motif reader may pass motif (it recognises
+# TATAAT, which is what that gate asks) and must fail every positional one.
+MUST_FAIL = {"coordinates": ("motif", "compensation", "up_position", "spacing", "strand"),
+             "composition": ("motif", "compensation", "up_position", "spacing", "strand"),
+             "motifs": ("compensation", "up_position", "spacing", "strand")}
+NEEDS_DATA = ("genome-markov", "kmer")
+
+
+def cheat(name: str) -> Cheat:
+    return CHEATS[name]
+
+
+# ``--model tests.cheats:coordinate_at`` style attributes for end-to-end runs.
+coordinate_at_plus_box = CHEATS["coordinate-at-plus-box"]
+coordinate_at = CHEATS["coordinate-at"]
+fixed_hexamer = CHEATS["fixed-hexamer"]
