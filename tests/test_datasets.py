@@ -95,3 +95,13 @@ def test_kmer_without_the_genome_skips_with_the_fetch_command(tmp_path, monkeypa
     monkeypatch.setenv("MIT_OFFLINE", "1")
     with pytest.raises(ScorerUnavailable, match=r"kmer counts the 6-mers .*curl -L --create-dirs .*MCB185"):
         resolve("kmer", ScorerOptions())
+
+
+def test_looking_without_downloading_names_the_file_and_the_fetch_command(source, monkeypatch):
+    import pooch
+    spec, _, cached = source
+    monkeypatch.setattr(pooch, "retrieve", lambda *a, **k: pytest.fail("download=False must not download"))
+    with pytest.raises(DataUnavailable) as info:
+        datasets.resolve(spec.key, download=False)
+    assert "test/data/file.txt (a test file) is missing" in info.value.reason
+    assert "MIT_OFFLINE" not in info.value.reason and "curl -L --create-dirs" in info.value.reason
