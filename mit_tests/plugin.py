@@ -63,7 +63,8 @@ def mit_canary(mit_model, pytestconfig, mit_seed):
         return None
     canary = mit_model.sets["canary"]
     mit_model.score_now(["canary"])      # alone first: an untrained model is caught before the full batch
-    reference = mit_model.sets["core"]
+    # Real promoter windows when the run has them (natural class A), else the core set's promoters.
+    reference = mit_model.sets.get("natural") or mit_model.sets["core"]
     condition = "A" if "A" in reference.conditions else "C"
     promoters = reference.member_sequences(condition)
     promoter_ids = [reference.ids[i] for i in reference.indices(condition)]

@@ -1,4 +1,4 @@
-"""The report's figures: one per probe, every model on the same axes.
+"""The report's figures: one per probe (and one of the natural promoter classes), every model on the same axes.
 
 Models score on unrelated scales (PA-PWM ≈ 20 points, log-likelihoods ≈ −140 nats, AT counts ≈ 50), so every
 difference is divided by the model's own score SD: the pooled within-class SD of its scores on the core classes
@@ -128,6 +128,40 @@ def shares(results: dict) -> dict[str, dict[str, tuple]]:
                 row[prop] = (record["estimate"], lo, hi, None if paper is None else paper.value)
         if row:
             found[spec] = row
+    return found
+
+
+NATURAL_CLASSES = ("A", "B", "G")
+
+
+@dataclass(frozen=True)
+class NaturalClasses:
+    """One model's natural-class scores in its SD units: ``means`` ``{class: (mean, lo, hi)}`` relative to the
+    mean of class A; ``differences`` ``(n,)`` A_i − B_i per family; ``share`` the gate's estimate."""
+
+    means: dict
+    differences: np.ndarray
+    share: float | None
+
+
+def natural_classes(results: dict, scales: dict) -> dict[str, NaturalClasses]:
+    """Each model's ``motif_natural`` details (class means and per-family A − B), standardised; models whose
+    test did not run (no natural data, skipped, errored) are left out."""
+    found = {}
+    for spec in results["models"]:
+        details = _details(results, spec, "motif_natural")
+        means, differences = details.get("class_means"), details.get("differences")
+        if not means or "A" not in means or differences is None:
+            continue
+        sd, centre = scales[spec]["sd"], means["A"]["mean"]
+        standardised = {}
+        for label in NATURAL_CLASSES:
+            if label in means:
+                lo, hi = [np.nan if v is None else v for v in (means[label].get("ci") or [None, None])[:2]]
+                standardised[label] = tuple((v - centre) / sd for v in (means[label]["mean"], lo, hi))
+        record = results["models"][spec]["properties"]["motif_natural"]
+        found[spec] = NaturalClasses(standardised, np.asarray(differences, dtype=np.float64) / sd,
+                                     record.get("estimate"))
     return found
 
 
@@ -272,8 +306,42 @@ def _shares(found, colours):
     return figure
 
 
+def _natural(found: dict[str, NaturalClasses], colours):
+    figure, (left, right) = _new_figure(10.5, 3.9, ncols=2)
+    k = len(found)
+    left.axhline(0, color="#555555", linewidth=0.8)
+    for i, (spec, data) in enumerate(found.items()):
+        labels = [label for label in NATURAL_CLASSES if label in data.means]
+        x = np.array([NATURAL_CLASSES.index(label) for label in labels]) + (i - (k - 1) / 2) * 0.08
+        mean, lo, hi = (np.array([data.means[label][j] for label in labels]) for j in range(3))
+        err = np.where(np.isfinite([mean - lo, hi - mean]), np.maximum([mean - lo, hi - mean], 0), 0)
+        left.errorbar(x, mean, yerr=err, color=colours[spec], marker="o", markersize=4, linewidth=1.2, capsize=2,
+                      label=_short(spec))
+    left.set_xticks(range(len(NATURAL_CLASSES)), ["A natural intact", "B A with −10 broken", "G weak −10, TGn/UP"],
+                    fontsize=8)
+    left.set_ylabel(f"class mean − class A mean\n({Y_UNITS})")
+    left.set_title("class means (95% CI)", fontsize=10)
+    left.legend(fontsize=7.5, frameon=False, loc="best")
+    right.axhline(0, color="#555555", linewidth=0.8)
+    jitter = np.random.default_rng(0)           # fixed: the same JSON draws the same figure
+    for i, (spec, data) in enumerate(found.items()):
+        d = data.differences
+        right.plot(i + jitter.uniform(-0.25, 0.25, d.size), d, linestyle="none", marker="o", markersize=2.5,
+                   alpha=0.55, color=colours[spec])
+        right.plot([i - 0.3, i + 0.3], [np.median(d)] * 2, color="black", linewidth=1.5)
+        if data.share is not None:
+            right.text(i, 1.0, f"A > B: {data.share:.2f}", transform=right.get_xaxis_transform(), ha="center",
+                       va="top", fontsize=7.5)
+    right.set_xticks(range(k), [_short(s, 18) for s in found], rotation=20 if k > 4 else 0, fontsize=8)
+    right.set_xlim(-0.6, k - 0.4)
+    right.set_ylabel(f"A_i − B_i per family\n({Y_UNITS})")
+    right.set_title("matched pairs (bar: median)", fontsize=10)
+    return figure
+
+
 def render(results: dict, scales: dict) -> list[Figure]:
-    """Every figure the run has data for, in report order: spacing, UP position, AT titration, CSS/SCR."""
+    """Every figure the run has data for, in report order: spacing, UP position, AT titration, CSS/SCR, natural
+    classes."""
     colours = _colours(results["models"])
     plans = []
     spacing = {"a": probe_curves(results, scales, "spacing"), "b": probe_curves(results, scales, "spacing", "curve_b")}
@@ -300,6 +368,14 @@ def render(results: dict, scales: dict) -> list[Figure]:
         plans.append(("css_scr", "CSS and SCR with 95% CIs against chance", found, _shares,
                       "Shares of untied matched families with s(E) > s(D) (CSS: E adds A/T, a diagnostic) and "
                       "s(E) > s(H) (SCR); bars: Wilson 95% CI; ×: the paper's value. Shares need no scaling."))
+    natural = natural_classes(results, scales)
+    if natural:
+        plans.append(("natural", "Natural promoters: RegulonDB σ70 windows A, the same windows with the −10 "
+                      "broken (B), weak-−10 promoters G", natural, _natural,
+                      "Left: mean score of each natural class minus the mean of class A, divided by the model's "
+                      "SD; bars: seeded bootstrap 95% CI. Right: A_i − B_i for each matched family (B_i has A_i's "
+                      "exact bases, rearranged inside the −10), in the same units; a model that reads the −10 "
+                      "puts most points above 0, a composition model puts every point on 0."))
     rendered = []
     for name, title, data, draw, caption in plans:
         figure = draw(data, colours)

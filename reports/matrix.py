@@ -160,7 +160,7 @@ def footnotes_html(footnotes: FootnoteNumbers) -> str:
 
 
 def not_measured_html(results: dict) -> str:
-    """One line per property that no model measured, with why (e.g. the natural classes are not built)."""
+    """One line per property that no model measured, with why (e.g. the natural set's data are absent)."""
     reasons: dict[str, str] = {}
     for prop in MATRIX_PROPERTIES:
         records = [m["properties"].get(prop) for m in results["models"].values()]

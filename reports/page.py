@@ -16,7 +16,7 @@ from reports.matrix import footnotes_html, html_matrix, not_measured_html, run_f
 from reports.paper_values import FootnoteNumbers
 
 EXPECTED_FIGURES = {"spacing": "spacing curve", "up_position": "UP position sweep", "at_titration": "AT titration",
-                    "css_scr": "CSS and SCR"}
+                    "css_scr": "CSS and SCR", "natural": "natural promoter classes"}
 
 STYLE = """<style>
 #mit-top { font-size: 13px; max-width: 1500px; color: #111; }

@@ -95,7 +95,8 @@ def _best_windows(codes: np.ndarray) -> np.ndarray:
 def _genome_markov_table(order: int = 5) -> np.ndarray:
     """ln P(base | previous ``order`` bases) from the E. coli genome's (order+1)-mer counts, both strands."""
     from fixtures.datasets import ECOLI_GENOME, resolve
-    from scorers.reference.baselines import count_kmers_both_strands, read_fasta_gz
+    from fixtures.fasta import read_fasta_gz
+    from scorers.reference.baselines import count_kmers_both_strands
     counts = count_kmers_both_strands(read_fasta_gz(resolve(ECOLI_GENOME)), k=order + 1).astype(np.float64) + 1
     counts = counts.reshape(-1, 4)
     return np.log(counts / counts.sum(axis=1, keepdims=True)).ravel()

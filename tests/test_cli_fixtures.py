@@ -7,6 +7,7 @@ import pytest
 
 from fixtures.__main__ import main
 from fixtures.fasta import read_fasta
+from fixtures.natural import with_natural
 from fixtures.sets import build_all_sets
 from tests.conftest import DATA, ROOT
 
@@ -17,11 +18,17 @@ def write_set(tmp_path, capsys, *args):
     return code, capsys.readouterr().err, out
 
 
+def run_sets(seed: int = 42) -> dict:
+    """Every set of a default run: the natural set too when its data are here (a ``scores:`` file of this FASTA
+    must cover the whole run)."""
+    return with_natural(build_all_sets(seed), seed)
+
+
 def test_core_set_is_written_with_ids_in_set_order(tmp_path, capsys):
     code, stderr, out = write_set(tmp_path, capsys, "--set", "core")
     assert code == 0, stderr
     ids, sequences = read_fasta(out)
-    sets = build_all_sets()
+    sets = run_sets()
     assert ids == [i for s in sets.values() for i in s.ids]
     assert sequences == [q for s in sets.values() for q in s.sequences]
     assert sets["core"].sha256 in stderr
@@ -52,4 +59,14 @@ def test_python_m_fixtures_runs_as_a_command(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "fixtures", "--set", "core", "--out", str(out)], cwd=ROOT,
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0 and f"to {out}" in proc.stderr, proc.stderr
-    assert len(read_fasta(out)[0]) == sum(len(s) for s in build_all_sets().values())
+    assert len(read_fasta(out)[0]) == sum(len(s) for s in run_sets().values())
+
+
+def test_without_natural_data_the_core_sets_are_written_and_the_reason_printed(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("MIT_DATA_DIR", str(tmp_path / "empty"))
+    monkeypatch.setenv("MIT_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("MIT_OFFLINE", "1")
+    code, stderr, out = write_set(tmp_path, capsys, "--set", "core")
+    assert code == 0, stderr
+    assert read_fasta(out)[0] == [i for s in build_all_sets().values() for i in s.ids]
+    assert "natural: not written" in stderr and "curl -L --create-dirs" in stderr

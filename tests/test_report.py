@@ -19,6 +19,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from fixtures.natural import missing_data
 from mit_tests.properties import PROPERTIES
 from reports.matrix import MATRIX_PROPERTIES
 from tests.conftest import DEMONSTRATORS, MitRun, run_mit
@@ -26,7 +27,8 @@ from tests.conftest import DEMONSTRATORS, MitRun, run_mit
 pytestmark = pytest.mark.e2e
 
 VERDICTS = {"pass", "fail", "error", "skip", "xfail", "info"}
-FIGURES = ("spacing", "up_position", "at_titration", "css_scr")
+# The natural-promoter figure exists when the run has the natural set (its data are here).
+FIGURES = ("spacing", "up_position", "at_titration", "css_scr") + (() if missing_data() else ("natural",))
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
@@ -239,7 +241,7 @@ def test_paper_values_keyed_by_mit_specs():
     assert paper_value("hyenadna", "motif").value == -0.34 and paper_value("evo2-1b", "motif_natural").value == 0.38
 
 
-def test_four_figures_embedded_and_written_as_png(suite):
+def test_every_figure_embedded_and_written_as_png(suite):
     embedded = {image["figure"]: image["src"] for image in suite.matrix.images if image["figure"]}
     for name in FIGURES:
         src = embedded.get(f"mit-fig-{name}")
@@ -278,6 +280,30 @@ def test_figure_curves_are_the_json_curves_over_the_scale(suite):
     at_sd = scales["at-content"]["sd"]
     assert [round(v * at_sd, 9) for v in effect.mean] == \
         [round(levels[k]["compensation_effect"]["mean"], 9) for k in sorted(levels, key=float)]
+
+
+def test_natural_figure_is_the_json_over_the_scale(suite):
+    if "natural" not in FIGURES:
+        pytest.skip(missing_data())
+    from reports.figures import model_scales, natural_classes
+    scales = model_scales(suite.results)
+    found = natural_classes(suite.results, scales)
+    assert set(found) == set(DEMONSTRATORS)
+    for spec, drawn in found.items():
+        raw = suite.results["models"][spec]["properties"]["motif_natural"]["details"]
+        sd, centre = scales[spec]["sd"], raw["class_means"]["A"]["mean"]
+        assert set(drawn.means) == {"A", "B", "G"}
+        for label, (mean, lo, hi) in drawn.means.items():
+            stored = raw["class_means"][label]
+            assert math.isclose(mean * sd + centre, stored["mean"], abs_tol=1e-9), (spec, label)
+            assert math.isclose(lo * sd + centre, stored["ci"][0], abs_tol=1e-9), (spec, label)
+            assert math.isclose(hi * sd + centre, stored["ci"][1], abs_tol=1e-9), (spec, label)
+        assert len(drawn.differences) == 100
+        mean_difference = raw["contrasts"]["A>B"]["mean_difference"]["mean"]
+        assert math.isclose(drawn.differences.mean() * sd, mean_difference, abs_tol=1e-9), spec
+    # B_i has A_i's exact bases, so the A+T count ties on every pair
+    assert not found["at-content"].differences.any()
+    assert suite.results["models"]["at-content"]["properties"]["motif_natural"]["verdict"] == "fail"
 
 
 def test_rows_carry_statistics_and_failure_sentence(suite):

@@ -19,11 +19,14 @@ from pathlib import Path
 
 import pytest
 
+from fixtures.natural import missing_data
+
 ROOT = Path(__file__).resolve().parents[1]
 BROWSER = next((shutil.which(name) for name in ("chromium", "chromium-browser", "google-chrome", "chrome")
                 if shutil.which(name)), None)
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(BROWSER is None, reason="no Chromium or Chrome binary on PATH")]
-FIGURES = ("spacing", "up_position", "at_titration", "css_scr")
+# The natural-promoter figure exists when the run has the natural set (its data are here).
+FIGURES = ("spacing", "up_position", "at_titration", "css_scr") + (() if missing_data() else ("natural",))
 
 PROBE = """
 <script>

@@ -7,7 +7,6 @@ Constants follow anchor_mit.md section 3. Each maps ``n`` ACGT strings to float6
 
 from __future__ import annotations
 
-import gzip
 import threading
 from dataclasses import dataclass
 from typing import Sequence
@@ -15,7 +14,7 @@ from typing import Sequence
 import numpy as np
 
 from fixtures.grammar import MINUS_10, MINUS_35, encode
-from scorers.protocol import check_sequences, fixed_layout_codes
+from scorers.protocol import ScorerUnavailable, check_sequences, fixed_layout_codes
 from scorers.reference.pwm import (BASELINE_MINUS_10, BASELINE_MINUS_35, all_kmers, by_length, exact,
                                    reverse_complement_codes, window_codes, window_score)
 
@@ -79,20 +78,6 @@ class PaperKmer:
         return by_length(sequences, KMER, lambda codes: score_kmers(codes, PAPER_KMER_LOG_TABLE))
 
 
-def read_fasta_gz(path) -> str:
-    """The concatenated sequence (upper case) of the first record of a gzipped FASTA file."""
-    with gzip.open(path, "rt") as handle:
-        header = handle.readline()
-        if not header.startswith(">"):
-            raise ValueError(f"{path} is not FASTA: first line {header[:60]!r}")
-        lines = []
-        for line in handle:
-            if line.startswith(">"):
-                break
-            lines.append(line.strip())
-    return "".join(lines).upper()
-
-
 def count_kmers_both_strands(genome: str, k: int = KMER, circular: bool = True) -> np.ndarray:
     """``(4**k,)`` int64 count of every k-mer on both strands of ``genome`` (ACGT only).
 
@@ -123,13 +108,14 @@ _GENOME_LOCK = threading.Lock()
 
 def ecoli_kmer_log_table(data_dir=None) -> np.ndarray:
     """The E. coli 6-mer log-frequency table (counted once per process and kept in memory): NC_000913.3 from
-    ``fixtures.datasets`` (raises DataUnavailable when absent), both strands, circular, pseudocount 1."""
+    ``fixtures.genome`` (raises DataUnavailable when absent), both strands, circular, pseudocount 1."""
     from fixtures.datasets import ECOLI_GENOME, resolve     # the data layer is only needed when scoring
+    from fixtures.genome import ecoli_genome
 
     path = str(resolve(ECOLI_GENOME, data_dir))
     with _GENOME_LOCK:
         if path not in _GENOME_TABLES:
-            _GENOME_TABLES[path] = kmer_log_table_from_counts(count_kmers_both_strands(read_fasta_gz(path)))
+            _GENOME_TABLES[path] = kmer_log_table_from_counts(count_kmers_both_strands(ecoli_genome(data_dir)))
         return _GENOME_TABLES[path]
 
 
@@ -157,9 +143,20 @@ class EcoliKmer:
         return by_length(sequences, KMER, lambda codes: score_kmers(codes, table))
 
 
+def _ecoli_kmer(options) -> EcoliKmer:
+    """``kmer``, or ScorerUnavailable (its tests skip, saying how to get the genome) when the genome is absent."""
+    from fixtures.datasets import ECOLI_GENOME, DataUnavailable, resolve
+
+    try:
+        resolve(ECOLI_GENOME, options.data_dir)
+    except DataUnavailable as exc:
+        raise ScorerUnavailable(f"kmer counts the 6-mers of the E. coli genome: {exc.reason}") from None
+    return EcoliKmer(data_dir=options.data_dir)
+
+
 SCORERS = {
     "pwm": (lambda o: PaperPWMBaseline(), "the paper's PWM baseline (motifs.py matrices at 30/53)"),
-    "kmer": (lambda o: EcoliKmer(data_dir=o.data_dir),
+    "kmer": (_ecoli_kmer,
              "6-mer log-frequencies counted from the E. coli K-12 genome (needs the data dir)"),
     "kmer-paper": (lambda o: PaperKmer(), "the paper's k-mer baseline (independence model A=T=0.246, C=G=0.254)"),
 }
