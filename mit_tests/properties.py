@@ -13,9 +13,9 @@ GATES = ("motif", "compensation", "up_position", "spacing", "strand")
 POSITIONAL = ("compensation", "up_position", "spacing", "strand")
 ROBUSTNESS = tuple(f"robustness_{gate}" for gate in GATES)
 # Diagnostics are measured and reported with verdict ``info``, never gated.
-DIAGNOSTICS = ("css", "scramble", "composition", "mpra")
+DIAGNOSTICS = ("css", "scramble", "composition", "mpra", "paper")
 # mit-results.json keys of a model's properties, in report order (DESIGN.md section 10).
-PROPERTIES = ("canary",) + GATES + ("motif_natural", "css", "scramble", "composition", "mpra") + ROBUSTNESS
+PROPERTIES = ("canary",) + GATES + ("motif_natural", "css", "scramble", "composition", "mpra") + ROBUSTNESS + ("paper",)
 # Properties whose test can fail (a verdict pass/fail); the Holm family of the reported p_holm.
 GATED = GATES + ("motif_natural",) + ROBUSTNESS + ("canary",)
 HOLM_FAMILY = GATES + ("motif_natural",)

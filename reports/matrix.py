@@ -12,7 +12,8 @@ import html
 from mit_tests.properties import GATES, PROPERTIES, SPACING_PEAK
 from reports.paper_values import GENERAL_NOTES, PAPER_STATISTIC, FootnoteNumbers, model_notes, paper_value
 
-MATRIX_PROPERTIES = tuple(p for p in PROPERTIES if p != "mpra")
+# The matrix shows one cell per property; mpra and paper mode have tables of their own.
+MATRIX_PROPERTIES = tuple(p for p in PROPERTIES if p not in ("mpra", "paper"))
 HEADINGS = {"canary": "canary", "motif": "motif", "compensation": "compensation", "up_position": "UP position",
             "spacing": "spacing", "strand": "strand", "motif_natural": "motif natural", "css": "css",
             "scramble": "scramble", "composition": "composition r(AT)",

@@ -13,6 +13,7 @@ import html
 
 from reports.figures import Y_UNITS, Figure
 from reports.matrix import footnotes_html, html_matrix, not_measured_html, run_facts_html
+from reports.paper_tables import paper_tables_html
 from reports.paper_values import FootnoteNumbers
 
 EXPECTED_FIGURES = {"spacing": "spacing curve", "up_position": "UP position sweep", "at_titration": "AT titration",
@@ -91,6 +92,7 @@ def top_of_report(results: dict, figures: list[Figure], scales: dict,
     """The whole MIT block of the report, as one HTML string."""
     footnotes = FootnoteNumbers()
     matrix = html_matrix(results, footnotes)          # numbers the footnotes it cites
-    return (f'{STYLE}<div id="mit-top"><h2>Model × property</h2>{matrix}{not_measured_html(results)}{footnotes_html(footnotes)}'
+    return (f'{STYLE}<div id="mit-top"><h2>Model × property</h2>{matrix}{not_measured_html(results)}'
+            f"{footnotes_html(footnotes)}{paper_tables_html(results)}"
             f"<h2>Run</h2>{run_facts_html(results)}"
             f"{figures_html(figures, scales, png_names, results.get('figures', {}).get('error'))}</div>{MOVE_TO_TOP}")

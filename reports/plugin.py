@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from reports.matrix import text_summary
+from reports.paper_tables import paper_tables_text
 from reports.results import ResultCollector, write_json
 
 REPORT_HTML = "mit-report.html"
@@ -105,6 +106,10 @@ def pytest_terminal_summary(terminalreporter, config):
     if results:
         terminalreporter.write_sep("=", "MIT: overall verdict and model × property")
         terminalreporter.write_line(text_summary(results, colour=terminalreporter.hasmarkup))
+        tables = paper_tables_text(results)
+        if tables:
+            terminalreporter.write_sep("-", "MIT: the paper's tables")
+            terminalreporter.write_line(tables)
         terminalreporter.write_line(f"results: {Path(config.getoption('--mit-report')) / REPORT_JSON}")
 
 

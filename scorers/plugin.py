@@ -29,8 +29,29 @@ def pytest_addoption(parser):
                     help=f"SQLite score cache (default {DEFAULT_CACHE}); 'none' disables it")
 
 
+# ``--model=paper``: the models of the paper's Tables 2 and 6, for ``--mit-set=mit-v1``: its stored gLM and baseline
+# scores (replayed) and MIT's re-implementations of its biophysical models.
+PAPER_SCORE_FILES = ("hyenadna", "evo2_1b", "nt_500m", "grover", "caduceus", "kmer", "random", "pwm")
+PAPER_REFERENCES = ("pa-pwm", "rpa-pwm", "thermo", "pa-pwm-nopos", "pa-pwm-nocomp", "scan")
+
+
 def model_specs(config) -> list[str]:
-    return split_specs(config.getoption("--model")) or [DEFAULT_MODEL]
+    specs = split_specs(config.getoption("--model")) or [DEFAULT_MODEL]
+    if "paper" not in specs:
+        return specs
+    at = specs.index("paper")
+    return list(dict.fromkeys(specs[:at] + paper_specs(config.getoption("--mit-data-dir")) + specs[at + 1:]))
+
+
+def paper_specs(data_dir) -> list[str]:
+    """``scores:FILE`` of every stored score file of the paper, then its biophysical models; the files come from
+    the data layer (a usage error naming what is missing and how to get it when they cannot be had)."""
+    from fixtures.datasets import DataUnavailable, paper_scores_key, resolve
+    try:
+        files = [f"scores:{resolve(paper_scores_key(m), data_dir)}" for m in PAPER_SCORE_FILES]
+    except DataUnavailable as exc:
+        raise pytest.UsageError(f"--model=paper replays the paper's stored scores: {exc}") from None
+    return files + list(PAPER_REFERENCES)
 
 
 def pytest_configure(config):

@@ -92,3 +92,18 @@ def test_a_declared_expected_failure_is_xfail_and_others_still_fail(tmp_path):
     props = run.properties("tests.bad_scorers:declared_strand_blind")
     assert props["strand"]["verdict"] == "xfail" and "declares" in props["strand"]["reason"]
     assert props["compensation"]["verdict"] == "fail" and run.returncode == 1
+
+
+def test_paper_tables_print_beside_the_papers_values(tmp_path):
+    """``pytest --mit-set=mit-v1 --model=paper``: Tables 2 and 6 recomputed from the paper's stored data, each
+    number beside the paper's printed one (BH p_FDR over its family of eight included)."""
+    if not (DATA / "mit_v1" / "results" / "hyenadna_results.json").exists():
+        pytest.skip(f"needs the paper's data under {DATA} (set MIT_DATA_DIR)")
+    run = run_mit(tmp_path, "--mit-set=mit-v1", "--model=paper", f"--mit-data-dir={DATA}")
+    out = " ".join(run.proc.stdout.split())             # the columns are aligned with runs of spaces
+    for row in ("hyenadna 0.630 / 0.63 0.0043 0.0346 / 0.0346 0.480 / 0.48 -0.010 / -0.01 -0.340 / -0.34",
+                "evo2-1b 0.600 / 0.60 0.0225 0.0899 / 0.0899 0.460 / 0.46 0.378 / +0.38 -0.025 / -0.03",
+                "pa-pwm 1.000 / 1.00 (0) 0.980 / 0.98 (1)", "thermo 0.970 / 0.97 (3) 0.680 / 0.68 (9)",
+                "scan 0.430 / 0.43 (4) 0.540 / 0.54 (0)"):
+        assert row in out, f"{row!r} not in the terminal output:\n{run.log}"
+    assert "Paper mode: Tables 2 and 6" in run.html
