@@ -42,7 +42,18 @@ FAILURES = {
     ("strand", "rc"): "it does not prefer the −35 and −10 boxes over their reverse complements in place",
     ("strand", "order"): "it does not prefer the −35 box upstream of the −10 box over the two boxes exchanged",
 }
-MOSTLY_TIES = "most pairs tie ({ties} of {n}), so it cannot tell the two arrangements apart"
+# How each contrast is named where several of a gate are listed together.
+CONTRAST_NAMES = {("compensation", "E>H"): "the UP moved", ("compensation", "E>J"): "the boxes moved",
+                  ("up_position", "a"): "the UP moved", ("up_position", "b"): "the core moved",
+                  ("spacing", "a"): "the −10 moved", ("spacing", "b"): "the −35 moved",
+                  ("strand", "rc"): "the boxes reverse-complemented", ("strand", "order"): "the boxes exchanged"}
+
+
+def mostly_ties_sentence(prop: str, tied: dict[str, SignTest]) -> str:
+    """One sentence for the contrasts of a gate that are mostly ties."""
+    counts = "; ".join(f"{CONTRAST_NAMES[(prop, name)]}: {t.ties} of {t.n}" if (prop, name) in CONTRAST_NAMES
+                       else f"{t.ties} of {t.n}" for name, t in tied.items())
+    return f"most pairs tie ({counts}), so it cannot tell the arrangements apart"
 
 
 def _mean_ci(values, seed: int) -> dict:
@@ -72,8 +83,9 @@ def contrast_gate(prop: str, contrasts: dict[str, tuple[np.ndarray, np.ndarray]]
     weakest = max(tests, key=lambda name: (not tests[name].passes(alpha), tests[name].p))
     test = tests[weakest]
     failed = [name for name, t in tests.items() if not t.passes(alpha)]
-    failure = "; ".join(MOSTLY_TIES.format(ties=tests[name].ties, n=tests[name].n) if tests[name].mostly_ties
-                        else FAILURES[(prop, name)] for name in failed)
+    tied = {name: tests[name] for name in failed if tests[name].mostly_ties}
+    failure = "; ".join(([mostly_ties_sentence(prop, tied)] if tied else [])
+                        + [FAILURES[(prop, name)] for name in failed if name not in tied])
     return PropertyResult(prop, test.estimate, test.ci, max(t.p for t in tests.values()), test.n, test.ties,
                           not failed, statement, failure, {"contrasts": records, "weakest": weakest})
 

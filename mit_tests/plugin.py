@@ -10,6 +10,11 @@ from mit_tests.stats import PropertyResult, tie_tolerance
 RESULT_PROPERTY = "mit_result"
 
 
+class GateFailed(AssertionError):
+    """A gate that rejected the model: reported as its sentence and statistics, never as a traceback (the test
+    code is not what went wrong)."""
+
+
 def pytest_addoption(parser):
     group = parser.getgroup("mit")
     group.addoption("--mit-alpha", type=float, default=0.05, help="one-sided gate level (default 0.05)")
@@ -95,8 +100,7 @@ def mit_record(request):
         if result.gate_passed is False and declared == "fail":
             pytest.xfail(f"{mit_model.spec} declares that it fails {result.property}: {result.failure}")
         if result.gate_passed is False:
-            raise AssertionError(f"{mit_model.spec} fails {result.property}: {result.failure}.\n"
-                                 f"  {result.summary()}")
+            raise GateFailed(f"{mit_model.spec} fails {result.property}: {result.failure}.\n  {result.summary()}")
         return result
     return record
 
@@ -114,8 +118,14 @@ def tolerance(model) -> float:
     return tie_tolerance(model.role_scores("core"))
 
 
+@pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
-    """Mark a test whose body raised something other than a failed gate as an error, not a failure."""
+    """A failed gate reports its sentence and statistics instead of a traceback; a test whose body raised
+    something other than a failed gate is marked an error, not a failure (its traceback is kept)."""
     if call.when == "call" and call.excinfo is not None and not call.excinfo.errisinstance(
             (AssertionError, pytest.skip.Exception, pytest.xfail.Exception)):
         item.user_properties.append(("mit_error", f"{call.excinfo.typename}: {call.excinfo.value}"))
+    report = yield
+    if report.failed and call.excinfo is not None and call.excinfo.errisinstance(GateFailed):
+        report.longrepr = str(call.excinfo.value)
+    return report

@@ -167,5 +167,10 @@ class PropertyResult:
 
     def summary(self) -> str:
         p = "n/a" if self.p is None else f"{self.p:.3g}"
-        return (f"{self.property}: estimate {self.estimate:.3f} (95% CI {self.ci[0]:.3f}–{self.ci[1]:.3f}), "
-                f"p = {p}, n = {self.n}, ties = {self.ties}; tested {self.statement}")
+        if self.estimate is None or not np.isfinite(self.estimate):
+            estimate = "no untied pair"
+        elif np.isfinite(self.ci[0]):
+            estimate = f"estimate {self.estimate:.3f} (95% CI {self.ci[0]:.3f}–{self.ci[1]:.3f})"
+        else:
+            estimate = f"estimate {self.estimate:.3f}"
+        return f"{self.property}: {estimate}, p = {p}, n = {self.n}, ties = {self.ties}; tested {self.statement}"
