@@ -105,6 +105,12 @@ def pytest_terminal_summary(terminalreporter, config):
     if results:
         terminalreporter.write_sep("=", "MIT: model × property")
         terminalreporter.write_line(text_matrix(results))
+        from reports.grounding import grounding_text, mpra_text
+        for title, text in (("mpra: Spearman ρ(score, measured expression) [95% CI]", mpra_text(results)),
+                            ("grounding: MIT's assumptions in measured data", grounding_text(results))):
+            if text:
+                terminalreporter.write_sep("-", title)
+                terminalreporter.write_line(text)
         terminalreporter.write_line(f"results: {Path(config.getoption('--mit-report')) / REPORT_JSON}")
 
 

@@ -178,3 +178,19 @@ def test_lagator_box_rows_hold_the_consensus():
     assert "".join("ACGT"[i] for i in minus_10.argmin(axis=1)) == "TATAAT"
     # the −35 box ends 4 rows before the end of its matrix, the −10 box starts 5 rows into its: 9 + gap = spacer
     assert energy.LAGATOR_SPACER_PER_GAP + energy.LAGATOR_GAPS[2] == 17
+
+
+@pytest.mark.parametrize("name", ENERGY_SCORERS)
+def test_python_m_scorers_scores_any_length_from_40_nt(name, tmp_path):
+    from tests.test_cli_scorers import read_csv, run_cli, write_fasta
+    scorer = _scorer(name)
+    records = {f"s{len(s)}": s for s in _sequences([40, 77, 78, 113, 150, 400], seed=8)}
+    out = tmp_path / "scores.csv"
+    result = run_cli("--model", name, "--fasta", str(write_fasta(tmp_path / "in.fasta", records)), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    rows = read_csv(out)
+    assert [r["id"] for r in rows] == list(records)
+    np.testing.assert_array_equal([float(r["score"]) for r in rows], scorer.score(list(records.values())))
+    short = run_cli("--model", name, "--fasta", str(write_fasta(tmp_path / "short.fasta", {"tiny": "ACGT" * 9})),
+                    "--out", str(tmp_path / "short.csv"))
+    assert short.returncode == 1 and "tiny (36 nt)" in short.stderr, short.stderr

@@ -217,6 +217,7 @@ class LaFleurCalculator:
     model: CalculatorModel
     name: str = "energy-lafleur"
     kind: str = "energy"
+    min_length: int = MIN_LENGTH
     rc_equivariant: bool = False
     fingerprint: str = ("energy-lafleur/v1 (La Fleur 2022 Promoter Calculator v1.0 coefficients; −ΔG_total of the "
                         "best forward configuration)")
@@ -305,6 +306,7 @@ class LagatorThermodynamic:
     model: LagatorModel
     name: str = "energy-lagator"
     kind: str = "energy"
+    min_length: int = MIN_LENGTH
     rc_equivariant: bool = False
     fingerprint: str = ("energy-lagator/v1 (Lagator 2022 extended parameters fitted on Pr.Pl.36N; ln P_on, reverse "
                         "strand occluding, μ of Pr.Pl)")
@@ -369,6 +371,7 @@ class KinneySortSeq:
     model: KinneyModel
     name: str = "energy-kinney"
     kind: str = "energy"
+    min_length: int = MIN_LENGTH
     rc_equivariant: bool = False
     fingerprint: str = "energy-kinney/v1 (Kinney 2010 RNAP matrix −41..−1, lac Sort-Seq; −min energy, forward strand)"
 
