@@ -280,7 +280,7 @@ def _shares(found, colours):
 
 def _mpra(found, colours):
     libraries = list(dict.fromkeys(name for row in found.values() for name in row))
-    width = max(7.0, 2.8 + 0.35 * len(libraries) * max(1, len(found)))
+    width = min(12.0, max(7.0, 2.8 + 0.3 * len(libraries) * max(1, len(found))))
     figure, (ax,) = _new_figure(width, 3.9, right=1 - 2.0 / width)
     k = len(found)
     bar = 0.8 / max(k, 1)
@@ -295,7 +295,8 @@ def _mpra(found, colours):
     ax.axhline(0, color="#555555", linewidth=0.8)
     ax.set_xticks(range(len(libraries)), libraries, rotation=20, fontsize=8.5)
     ax.set_xlim(-0.6, len(libraries) - 0.4)
-    ax.set_ylim(-1.02, 1.02)
+    lowest = min([v[1] if v[1] is not None else v[0] for row in found.values() for v in row.values()] + [0.0])
+    ax.set_ylim(min(-0.1, lowest - 0.05), 1.02)
     ax.set_ylabel("Spearman ρ(score, measured expression)")
     _legend_outside(ax)
     return figure

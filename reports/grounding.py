@@ -22,6 +22,15 @@ def _interval(ci) -> str:
     return "–" if lo is None or hi is None else f"[{lo:+.2f}, {hi:+.2f}]"
 
 
+def _effect(row: dict) -> str:
+    """A grounding row's effect in its unit: a length in bp, a percentile, or a signed log-expression difference."""
+    if row["unit"] == "bp":
+        return f"{row['effect']:.0f} bp"
+    if row["unit"] == "percentile":
+        return f"percentile {row['effect']:.0f}"
+    return f"{_number(row['effect'])} {row['unit']}"
+
+
 def mpra_table(results: dict) -> tuple[list[str], dict[str, dict], dict[str, dict]]:
     """``(libraries in order, {library: its description}, {spec: {library: record}})`` of every model that
     measured mpra."""
@@ -89,7 +98,7 @@ def grounding_html(results: dict) -> str:
     body = "".join(
         f'<tr style="background:{VERDICT_COLOURS.get(r["verdict"], "#ffffff")}" '
         f'data-verdict="{html.escape(r["verdict"], quote=True)}"><td>{html.escape(r["assumption"])}</td>'
-        f'<td>{html.escape(r["comparison"])}</td><td>{_number(r["effect"])} {html.escape(r["unit"])}</td>'
+        f'<td>{html.escape(r["comparison"])}</td><td>{html.escape(_effect(r))}</td>'
         f'<td>{_interval(r["ci"])}</td><td>{r["n"]}</td><td><b>{html.escape(r["verdict"])}</b></td>'
         f'<td class="mit-small">{html.escape(r["note"])}</td></tr>' for r in grounding["rows"])
     return (f'<div id="mit-grounding">{intro}<table class="mit-facts" id="mit-grounding-table"><thead><tr>'
@@ -119,5 +128,5 @@ def grounding_text(results: dict) -> str:
         return ""
     if not grounding.get("rows"):
         return f"grounding not measured: {grounding.get('reason', '')}"
-    return "\n".join(f"{r['verdict'].upper():<13} {_number(r['effect'])} {_interval(r['ci'])} n={r['n']}: "
+    return "\n".join(f"{r['verdict'].upper():<13} {_effect(r)} {_interval(r['ci'])} n={r['n']}: "
                      f"{r['comparison']}" for r in grounding["rows"])
