@@ -165,6 +165,19 @@ def natural_classes(results: dict, scales: dict) -> dict[str, NaturalClasses]:
     return found
 
 
+def mpra_bars(results: dict) -> dict[str, dict[str, tuple]]:
+    """``{spec: {library: (ρ, lo, hi)}}`` from each model's ``mpra`` details (libraries in run order); models
+    that did not measure it are left out. ρ needs no scaling."""
+    found = {}
+    for spec, model in results["models"].items():
+        libraries = ((model["properties"].get("mpra") or {}).get("details") or {}).get("libraries") or {}
+        row = {name: (r["rho"], *((r.get("ci") or [None, None])[:2])) for name, r in libraries.items()
+               if r.get("rho") is not None}
+        if row:
+            found[spec] = row
+    return found
+
+
 # ----------------------------------------------------------------------------------------------- drawing
 
 def _colours(specs) -> dict[str, tuple]:
@@ -339,9 +352,33 @@ def _natural(found: dict[str, NaturalClasses], colours):
     return figure
 
 
+def _mpra(found, colours):
+    libraries = list(dict.fromkeys(name for row in found.values() for name in row))
+    width = min(12.0, max(7.0, 2.8 + 0.3 * len(libraries) * max(1, len(found))))
+    figure, (ax,) = _new_figure(width, 3.9, right=1 - 2.0 / width)
+    k = len(found)
+    bar = 0.8 / max(k, 1)
+    for i, (spec, row) in enumerate(found.items()):
+        x = np.array([j + (i - (k - 1) / 2) * bar for j, name in enumerate(libraries) if name in row])
+        values = [row[name] for name in libraries if name in row]
+        rho = np.array([v[0] for v in values])
+        err = np.array([[max(r - lo, 0) if lo is not None else 0, max(hi - r, 0) if hi is not None else 0]
+                        for r, lo, hi in values]).T
+        ax.bar(x, rho, width=bar * 0.9, color=colours[spec], label=_short(spec))
+        ax.errorbar(x, rho, yerr=err, color="#333333", linestyle="none", elinewidth=0.8, capsize=2)
+    ax.axhline(0, color="#555555", linewidth=0.8)
+    ax.set_xticks(range(len(libraries)), libraries, rotation=20, fontsize=8.5)
+    ax.set_xlim(-0.6, len(libraries) - 0.4)
+    lowest = min([v[1] if v[1] is not None else v[0] for row in found.values() for v in row.values()] + [0.0])
+    ax.set_ylim(min(-0.1, lowest - 0.05), 1.02)
+    ax.set_ylabel("Spearman ρ(score, measured expression)")
+    _legend_outside(ax)
+    return figure
+
+
 def render(results: dict, scales: dict) -> list[Figure]:
     """Every figure the run has data for, in report order: spacing, UP position, AT titration, CSS/SCR, natural
-    classes."""
+    classes, and the mpra bars (shown in the report's own mpra section)."""
     colours = _colours(results["models"])
     plans = []
     spacing = {"a": probe_curves(results, scales, "spacing"), "b": probe_curves(results, scales, "spacing", "curve_b")}
@@ -376,6 +413,11 @@ def render(results: dict, scales: dict) -> list[Figure]:
                       "SD; bars: seeded bootstrap 95% CI. Right: A_i − B_i for each matched family (B_i has A_i's "
                       "exact bases, rearranged inside the −10), in the same units; a model that reads the −10 "
                       "puts most points above 0, a composition model puts every point on 0."))
+    bars = mpra_bars(results)
+    if bars:
+        plans.append(("mpra", "Measured expression: Spearman ρ per library", bars, _mpra,
+                      "Spearman ρ between each model's score and the expression measured for the library's "
+                      "constructs (higher = stronger), bars: seeded bootstrap 95% CI. Diagnostic, never gated."))
     rendered = []
     for name, title, data, draw, caption in plans:
         figure = draw(data, colours)

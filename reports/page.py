@@ -12,6 +12,7 @@ import base64
 import html
 
 from reports.figures import Y_UNITS, Figure
+from reports.grounding import grounding_html, mpra_html
 from reports.matrix import footnotes_html, html_matrix, not_measured_html, run_facts_html
 from reports.paper_tables import paper_tables_html
 from reports.paper_values import FootnoteNumbers
@@ -65,6 +66,13 @@ def scales_html(scales: dict) -> str:
             f"<th>definition</th></tr></thead><tbody>{rows}</tbody></table>")
 
 
+def _figure_html(figure: Figure, png_names: dict[str, str]) -> str:
+    file_note = f" File: <code>{html.escape(png_names[figure.name])}</code>." if figure.name in png_names else ""
+    return (f'<figure class="mit-figure" id="mit-fig-{figure.name}"><figcaption><b>{html.escape(figure.title)}'
+            f"</b>. {html.escape(figure.caption)}{file_note}</figcaption>"
+            f'<img alt="{html.escape(figure.title, quote=True)}" src="{data_uri(figure.png)}"></figure>')
+
+
 def figures_html(figures: list[Figure], scales: dict, png_names: dict[str, str] | None = None,
                  error: str | None = None) -> str:
     """One ``<figure>`` per rendered figure (embedded PNG), and a line for each expected one that has no data."""
@@ -79,10 +87,7 @@ def figures_html(figures: list[Figure], scales: dict, png_names: dict[str, str] 
             blocks.append(f'<p class="mit-missing">No {label} figure: no model in this run has the data (probe '
                           "sets are skipped with --mit-set mit-v1, or the test did not run).</p>")
             continue
-        file_note = f" File: <code>{html.escape(png_names[name])}</code>." if name in png_names else ""
-        blocks.append(f'<figure class="mit-figure" id="mit-fig-{name}"><figcaption><b>{html.escape(figure.title)}'
-                      f"</b>. {html.escape(figure.caption)}{file_note}</figcaption>"
-                      f'<img alt="{html.escape(figure.title, quote=True)}" src="{data_uri(figure.png)}"></figure>')
+        blocks.append(_figure_html(figure, png_names))
     return (f"<h2>Figures</h2><p>Every model on the same axes: differences are in units of each model's own "
             f"score SD (<i>{html.escape(Y_UNITS)}</i>), listed here.</p>{scales_html(scales)}{''.join(blocks)}")
 
@@ -92,7 +97,10 @@ def top_of_report(results: dict, figures: list[Figure], scales: dict,
     """The whole MIT block of the report, as one HTML string."""
     footnotes = FootnoteNumbers()
     matrix = html_matrix(results, footnotes)          # numbers the footnotes it cites
+    mpra_figure = next((f for f in figures if f.name == "mpra"), None)
+    mpra = mpra_html(results, "" if mpra_figure is None else _figure_html(mpra_figure, png_names or {}))
     return (f'{STYLE}<div id="mit-top"><h2>Model × property</h2>{matrix}{not_measured_html(results)}'
             f"{footnotes_html(footnotes)}{paper_tables_html(results)}"
             f"<h2>Run</h2>{run_facts_html(results)}"
-            f"{figures_html(figures, scales, png_names, results.get('figures', {}).get('error'))}</div>{MOVE_TO_TOP}")
+            f"{figures_html(figures, scales, png_names, results.get('figures', {}).get('error'))}"
+            f"{mpra}{grounding_html(results)}</div>{MOVE_TO_TOP}")

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from reports.matrix import text_summary
+from reports.grounding import mpra_text
 from reports.paper_tables import paper_tables_text
 from reports.results import ResultCollector, write_json
 
@@ -110,6 +111,10 @@ def pytest_terminal_summary(terminalreporter, config):
         if tables:
             terminalreporter.write_sep("-", "MIT: the paper's tables")
             terminalreporter.write_line(tables)
+        mpra = mpra_text(results)
+        if mpra:
+            terminalreporter.write_sep("-", "MIT: mpra, Spearman ρ(score, measured expression) [95% CI]")
+            terminalreporter.write_line(mpra)
         terminalreporter.write_line(f"results: {Path(config.getoption('--mit-report')) / REPORT_JSON}")
 
 

@@ -39,8 +39,12 @@ class ResultCollector:
     fingerprints: dict = field(default_factory=dict)
     set_sha256: dict = field(default_factory=dict)
     nodeids: dict = field(default_factory=dict)
+    grounding: dict | None = None     # the grounding table (mit_tests/test_mpra.py), model-independent
 
     def add(self, report) -> None:
+        grounding = _user_property(report, "mit_grounding")
+        if grounding is not None and report.when == "call":
+            self.grounding = grounding
         meta = _user_property(report, "mit_meta")
         if meta is None or report.when == "teardown" and report.passed:
             return
@@ -74,7 +78,7 @@ class ResultCollector:
     def to_json(self, config) -> dict:
         alpha = config.getoption("--mit-alpha")
         overall = {spec: summarise(props, alpha) for spec, props in self.models.items()}
-        return {
+        results = {
             "seed": config.getoption("--mit-seed"),
             "alpha": alpha,
             "set": config.getoption("--mit-set"),
@@ -84,6 +88,9 @@ class ResultCollector:
                               "properties": {p: props[p] for p in PROPERTIES if p in props}}
                        for spec, props in self.models.items()},
         }
+        if self.grounding is not None:
+            results["grounding"] = self.grounding
+        return results
 
 
 def versions() -> dict:

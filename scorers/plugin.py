@@ -90,7 +90,7 @@ def open_cache(config):
 
 
 @pytest.fixture(scope="session")
-def mit_model(request, mit_sets, mit_canary_set):
+def mit_model(request, mit_sets, mit_canary_set, mit_libraries):
     """The model named by this test's ``--model`` parameter; every sequence of the run is scored once, in one
     batch, when a test first asks for scores.
 
@@ -107,6 +107,9 @@ def mit_model(request, mit_sets, mit_canary_set):
     sets = dict(mit_sets)
     if scorer.kind == "likelihood":
         sets["canary"] = mit_canary_set
+    # The measured libraries (mpra property) have their own layouts and are not in a replayed score file.
+    if not getattr(scorer, "fixed_layout", False) and not getattr(scorer, "precomputed", False):
+        sets.update({library.role: library.sequences for library in mit_libraries.libraries.values()})
     cacheable = getattr(scorer, "cacheable", scorer.kind == "likelihood")
     cache = open_cache(request.config) if cacheable else None
     # Model scorers can take minutes: say how it goes. Reference scorers take milliseconds.

@@ -23,6 +23,7 @@ class Scorer(Protocol):
     ==========================  ==================================================================================
     ``fingerprint`` (str)       what identifies the numbers; the cache key (``protocol.fingerprint``)
     ``fixed_layout`` (bool)     reads only the MIT layout window: shorter input is refused (``runner``)
+    ``min_length`` (int)        shortest sequence it scores: shorter input is refused, naming the ids (``runner``)
     ``rc_equivariant`` (bool)   declared strand symmetry, recorded beside the strand verdict (``test_strand``)
     ``expected`` (dict)         property → ``"fail"``: a declared failure is XFAIL (``mit_tests.plugin``)
     ``cacheable`` (bool)        cache non-likelihood scores too (``scorers.plugin``)

@@ -25,6 +25,7 @@ MODULES = (
     "scorers.reference.biophysical",
     "scorers.reference.baselines",
     "scorers.reference.composition",
+    "scorers.reference.energy",
     "scorers.replay",
     "scorers.glm.names",
 )

@@ -24,7 +24,8 @@ def score_sequences(scorer, ids: Sequence[str], sequences: Sequence[str], cache=
     (when anything is to be scored) to ``done = total`` (always, last).
     """
     ids, sequences = list(ids), list(sequences)
-    check_sequences(sequences, ids, min_length=LENGTH if getattr(scorer, "fixed_layout", False) else None)
+    min_length = LENGTH if getattr(scorer, "fixed_layout", False) else getattr(scorer, "min_length", None)
+    check_sequences(sequences, ids, min_length=min_length)
     if hasattr(scorer, "score_with_ids"):
         return check_scores(scorer.score_with_ids(ids, sequences), sequences, ids, scorer.name)
     unique = list(dict.fromkeys(sequences))

@@ -42,6 +42,11 @@ class ScoredModel:
         return dict(getattr(self.scorer, "expected", None) or {})
 
     @property
+    def fixed_layout(self) -> bool:
+        """True for scorers that read only the MIT layout's window (``fixed_layout``)."""
+        return bool(getattr(self.scorer, "fixed_layout", False))
+
+    @property
     def precomputed(self) -> bool:
         """True for replayed score files, which cannot score sequences drawn during the run."""
         return bool(getattr(self.scorer, "precomputed", False))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import collections
 import functools
+import itertools
 import math
 
 import numpy as np
@@ -201,3 +202,85 @@ def paper_random_scores(n: int) -> np.ndarray:
     """The paper's random baseline: ``np.random.RandomState(42).randn()`` drawn once per sequence, sequentially
     in file order (MIT's own ``random`` scorer is seeded per sequence instead, so its numbers differ)."""
     return np.random.RandomState(PAPER_RANDOM_SEED).randn(n)
+
+
+# --- Fitted energy models (scorers/reference/energy.py), one configuration at a time ------------------------------
+
+def _pairs(table16) -> dict:
+    """A (16,) dinucleotide table of scorers.reference.energy as {"AA": value, ...}."""
+    return {a + b: float(table16[4 * i + j]) for i, a in enumerate("ACGT") for j, b in enumerate("ACGT")}
+
+
+def _trimer_table(values) -> dict:
+    return {"".join(k): float(v) for k, v in zip(itertools.product("ACGT", repeat=3), values)}
+
+
+def slow_lafleur_tss(seq, coefficients, intercept, rna_dna):
+    """{TSS: lowest ΔG_total} of the forward strand, from the Promoter Calculator's definitions: for each TSS,
+    discriminator 6–10 nt and spacer 15–20 bp, a 24-nt UP region ending 1 nt before the −35 and a 20-nt ITR,
+    all inside ``seq``; features read one dinucleotide or trimer at a time."""
+    from scorers.reference import energy as e
+    c = list(map(float, coefficients))
+    t10a, t10b, t35a, t35b = (_trimer_table(c[i:i + 64]) for i in (0, 64, 128, 192))
+    disc = _trimer_table(c[256:320])
+    ext = {"".join(k): v for k, v in zip(itertools.product("ACGT", repeat=2), c[320:336])}
+    groove, persistence = _pairs(e.GROOVE_WIDTH), _pairs(e.PERSISTENCE)
+    dna, rna = _pairs(e.DNA_DNA), _pairs(rna_dna)
+    norm = e.NORMALISERS
+    best = {}
+    for tss in range(len(seq) + 1):
+        for k in range(6, 11):
+            for s in range(15, 21):
+                p10 = tss - k - 6
+                p35 = p10 - s - 6
+                up_start = p35 - 25
+                if up_start < 0 or tss + 20 > len(seq):
+                    continue
+                up, h35, spacer = seq[up_start:p35 - 1], seq[p35:p35 + 6], seq[p35 + 6:p10]
+                h10, discriminator, itr = seq[p10:p10 + 6], seq[p10 + 6:tss], seq[tss:tss + 20]
+                width_dist = sum(groove[up[i:i + 2]] for i in range(0, 12, 2))
+                width_prox = sum(groove[up[i:i + 2]] for i in range(12, 24, 2))
+                rigid_seq = up + h35 + spacer[:14]
+                rigidity = sum(persistence[rigid_seq[i:i + 2]] for i in range(0, len(rigid_seq), 2)) / len(rigid_seq)
+                hybrid = sum(dna[itr[i:i + 2]] - rna[itr[i:i + 2]] for i in range(0, 14, 2))
+                dg = (t10a[h10[:3]] + t10b[h10[3:]] + t35a[h35[:3]] + t35b[h35[3:]] + disc[discriminator[:3]]
+                      + ext[spacer[-3:-1]] + 0.1463 * s * s - 4.9113 * s + 41.119
+                      + c[339] * width_dist / norm[0] + c[340] * width_prox / norm[1]
+                      + c[341] * hybrid / norm[2] + c[342] * rigidity / norm[3] + intercept)
+                best[tss] = min(best.get(tss, math.inf), dg)
+    return best
+
+
+def slow_lafleur(seq, coefficients, intercept, rna_dna):
+    """energy-lafleur: −(lowest ΔG_total of the forward strand); sequences under 78 nt between the reporter
+    flanks."""
+    from scorers.reference.energy import REPORTER_DOWNSTREAM, REPORTER_UPSTREAM
+    if len(seq) < 78:
+        seq = REPORTER_UPSTREAM + seq + REPORTER_DOWNSTREAM
+    return -min(slow_lafleur_tss(seq, coefficients, intercept, rna_dna).values())
+
+
+def _matrix_energy(seq, matrix, start):
+    return sum(float(matrix[r]["ACGT".index(seq[start + r])]) for r in range(len(matrix)))
+
+
+def slow_lagator(seq, minus_35, minus_10, penalties, mu, clearance):
+    """energy-lagator: ln Z_f − ln(1 + Z_f + Z_r), Z = Σ over −35 starts p and gaps 6..10 (spacer 15..19) of
+    1 / (exp(E35(p) + E10(p + 12 + gap) + penalty − μ) + R)."""
+    def partition(text):
+        total = 0.0
+        for gap, penalty in zip(range(6, 11), penalties):
+            for p in range(len(text) - 24 - gap + 1):
+                energy = _matrix_energy(text, minus_35, p) + _matrix_energy(text, minus_10, p + 12 + gap)
+                total += 1.0 / (math.exp(energy + penalty - mu) + clearance)
+        return total
+    forward, reverse = partition(seq), partition(reverse_complement(seq))
+    return math.log(forward) - math.log(1.0 + forward + reverse)
+
+
+def slow_kinney(seq, matrix):
+    """energy-kinney: −(lowest energy of the 41-row matrix over the forward strand's windows); a 40-nt sequence
+    has one window whose −41 row lies before it and scores that row's mean."""
+    if len(seq) == 40:
+        return -(float(np.mean(matrix[0])) + _matrix_energy(seq, matrix[1:], 0))
+    return -min(_matrix_energy(seq, matrix, p) for p in range(len(seq) - 40))

@@ -1,10 +1,12 @@
 """Scorers with no grammar against MIT's gates (DESIGN.md section 3a).
 
 The zoo of ``tests/cheats.py`` and the registered composition scorers read coordinates, composition or bags of
-motifs: each must fail every gate it has no business passing (a motif reader may pass motif, never a positional
-gate) and must not get the overall line "grammar". The relative-grammar reference ``rpa-pwm`` must pass every
-gate. ``benchmarks/bench_calibration.py`` measures the same over hundreds of set seeds; these tests pin the
-default seed, the tie rule, and the end-to-end path.
+motifs: on the default seed each must fail every gate it has no business passing (a motif reader may pass motif,
+never a positional gate) with its Holm-adjusted p-value, as the overall line judges, and must not get the overall
+line "grammar". A single gate at its raw level passes a scorer with no effect 5% of the time, which is what the
+level means; ``benchmarks/bench_calibration.py`` measures those rates over hundreds of set seeds (rule 4). The
+relative-grammar reference ``rpa-pwm`` must pass every gate. These tests also pin the tie rule and the
+end-to-end path.
 """
 
 from __future__ import annotations
@@ -42,10 +44,10 @@ def test_a_scorer_without_grammar_fails_every_gate_it_must(name, default_sets):
         results = decided(scorer, default_sets)
     except DataUnavailable as exc:
         pytest.skip(exc.reason)
-    passed = {g: f"estimate {results[g].estimate:.3f}, p = {results[g].p:.3g}, ties {results[g].ties}"
-              for g in MUST_FAIL[reads] if results[g].gate_passed}
-    assert not passed, f"{name} (reads {reads}) passes gates it has no grammar for: {passed}"
     line = overall_of(results, ALPHA)
+    passed = {g: f"estimate {results[g].estimate:.3f}, p = {results[g].p:.3g}, ties {results[g].ties}"
+              for g in MUST_FAIL[reads] if g in line["passed"]}
+    assert not passed, f"{name} (reads {reads}) passes gates it has no grammar for (Holm-adjusted): {passed}"
     assert line["verdict"] != "grammar", line
 
 
