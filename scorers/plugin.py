@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from scorers.protocol import ScorerOptions, ScorerUnavailable
+from scorers.protocol import ScorerOptions, ScorerUnavailable, is_cacheable
 from scorers.registry import UnknownModelError, accepted_forms, check_spec, resolve, split_specs
 
 DEFAULT_MODEL = "pa-pwm"
@@ -42,6 +42,19 @@ def pytest_configure(config):
     batch = config.getoption("--mit-batch-size")
     if batch is not None and batch < 1:
         raise pytest.UsageError(f"--mit-batch-size must be at least 1, got {batch}")
+    check_cache_option(config.getoption("--mit-cache"))
+
+
+def check_cache_option(value) -> None:
+    """pytest.UsageError unless ``--mit-cache`` is ``none``, a new path or an MIT cache file; the path is only
+    read (see :func:`scorers.cache.check_cache_path`)."""
+    from scorers.cache import NotACacheError, check_cache_path, is_disabled
+    if is_disabled(value):
+        return
+    try:
+        check_cache_path(value)
+    except NotACacheError as exc:
+        raise pytest.UsageError(f"--mit-cache: {exc}") from None
 
 
 def pytest_report_header(config):
@@ -86,7 +99,7 @@ def mit_model(request, mit_sets, mit_canary_set):
     sets = dict(mit_sets)
     if scorer.kind == "likelihood":
         sets["canary"] = mit_canary_set
-    cacheable = getattr(scorer, "cacheable", scorer.kind == "likelihood")
+    cacheable = is_cacheable(scorer)
     cache = open_cache(request.config) if cacheable else None
     # Model scorers can take minutes: say how it goes. Reference scorers take milliseconds.
     progress = terminal_progress(request.config, spec) if cacheable else None

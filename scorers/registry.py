@@ -15,9 +15,11 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import re
+import warnings
 from typing import Callable
 
-from scorers.protocol import ScorerOptions
+from scorers.protocol import (NoFingerprintWarning, ScorerOptions, declared_fingerprint, is_cacheable,
+                              source_fingerprint, source_files)
 
 # Every module that registers names; none imports torch at import time.
 MODULES = (
@@ -126,7 +128,26 @@ def _load_user_scorer(spec: str):
     if not _is_scorer(scorer):
         raise UnknownModelError(f"--model {spec!r} gave {type(scorer).__name__}, which is not a Scorer "
                                 "(needs name, kind and score(sequences))")
+    if declared_fingerprint(scorer) is None:
+        _give_default_fingerprint(spec, scorer, module_name)
     return scorer
+
+
+def _give_default_fingerprint(spec: str, scorer, module_name: str) -> None:
+    """A user scorer without ``fingerprint`` is keyed by its name and the source of its class's module and of
+    the module ``spec`` names (a factory may live apart from the class): edited code never replays stale
+    scores. A cacheable one is warned that its source is all the key covers."""
+    if type(scorer).__module__ != module_name:
+        try:
+            scorer.fingerprint = source_fingerprint(scorer, [module_name])
+        except (AttributeError, TypeError):
+            pass    # frozen or slotted: the key covers the class's module only
+    if is_cacheable(scorer):
+        files = ", ".join(source_files(scorer, [module_name])) or "no source file found"
+        warnings.warn(f"--model {spec}: scorer {scorer.name!r} declares no fingerprint; its cached scores are "
+                      f"keyed by its name and a sha256 of {files}, which misses changes elsewhere (weights, data, "
+                      "other modules): declare `fingerprint` (e.g. model version + weights hash)",
+                      NoFingerprintWarning, stacklevel=2)
 
 
 def _is_scorer(obj) -> bool:
