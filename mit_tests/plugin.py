@@ -74,10 +74,14 @@ def mit_canary(mit_model, pytestconfig, mit_seed):
 
 
 @pytest.fixture(scope="session")
-def model(mit_model, mit_canary):
-    """The scored model a property test gates; a likelihood model that fails its canary errors here."""
+def model(mit_model, mit_canary, mit_seed):
+    """The scored model a property test gates, checked once for the whole session: a likelihood model that
+    fails its canary errors here, and so does one whose scores depend on the order or batch they were scored
+    in (``check_hygiene``: a seeded sample rescored in other batches; replayed files are exempt). pytest
+    keeps a session fixture's error, so every property test of a failing model errors from this one check."""
     if mit_canary is not None and not mit_canary.gate_passed:
         raise RuntimeError(f"{mit_model.spec}: {UNTRAINED} (see its canary test): {mit_canary.failure}")
+    mit_model.check_hygiene(mit_seed)
     return mit_model
 
 

@@ -68,10 +68,19 @@ def is_disabled(spec) -> bool:
 def open_cache(spec: str | os.PathLike | None) -> "ScoreCache | None":
     """``ScoreCache(spec)``, or None when ``spec`` is None, empty or ``none`` (``--mit-cache none``).
 
-    Raises NotACacheError for a path that is not an MIT cache."""
+    Raises NotACacheError for a path that is not an MIT cache. A new cache that cannot be created here (a
+    read-only folder) is a CacheReadOnlyWarning and no cache."""
     if is_disabled(spec):
         return None
-    return ScoreCache(spec)
+    is_new = check_cache_path(spec) == "new"
+    try:
+        return ScoreCache(spec)
+    except (OSError, sqlite3.OperationalError) as exc:
+        if not is_new:
+            raise
+        warnings.warn(f"score cache {spec} cannot be created ({exc}): running without a cache",
+                      CacheReadOnlyWarning, stacklevel=2)
+        return None
 
 
 def check_cache_path(path: str | os.PathLike) -> str:

@@ -26,7 +26,11 @@ def pytest_addoption(parser):
     group.addoption("--mit-batch-size", type=int, default=None,
                     help="gLM batch size (default: automatic, halving on out-of-memory)")
     group.addoption("--mit-cache", default=DEFAULT_CACHE,
-                    help=f"SQLite score cache (default {DEFAULT_CACHE}); 'none' disables it")
+                    help=f"SQLite score cache file (default {DEFAULT_CACHE}); 'none' disables it. A path that is "
+                         "not an MIT cache (a folder, a CSV) is a usage error and is left untouched")
+    group.addoption("--mit-timeout", type=float, default=None, metavar="SECONDS",
+                    help="per model: loading and scoring that take longer are abandoned and the model's tests "
+                         "error, while the other models run (default: no limit)")
 
 
 def model_specs(config) -> list[str]:
@@ -42,6 +46,9 @@ def pytest_configure(config):
     batch = config.getoption("--mit-batch-size")
     if batch is not None and batch < 1:
         raise pytest.UsageError(f"--mit-batch-size must be at least 1, got {batch}")
+    timeout = config.getoption("--mit-timeout")
+    if timeout is not None and not timeout > 0:
+        raise pytest.UsageError(f"--mit-timeout must be a positive number of seconds, got {timeout}")
     check_cache_option(config.getoption("--mit-cache"))
 
 
@@ -86,12 +93,15 @@ def mit_model(request, mit_sets, mit_canary_set):
     """The model named by this test's ``--model`` parameter; every sequence of the run is scored once, in one
     batch, when a test first asks for scores.
 
-    A scorer that cannot run here skips its tests with the reason; a scorer that fails (bad input, NaN, inf,
-    wrong shape) makes every test of that model an error naming the offending ids."""
+    A scorer that cannot run here skips its tests with the reason; a scorer that fails (an exception, bad
+    input, NaN, inf, wrong shape, ``--mit-timeout``) makes every test of that model an error naming what went
+    wrong, from its one failed call."""
     from scorers.scored_model import ScoredModel
+    from scorers.watchdog import Watchdog
     spec = request.param
+    watchdog = Watchdog(spec, request.config.getoption("--mit-timeout"))
     try:
-        scorer = resolve(spec, scorer_options(request.config))
+        scorer = watchdog.call(resolve, spec, scorer_options(request.config))
     except ScorerUnavailable as exc:
         pytest.skip(f"{spec}: {exc}")
     except UnknownModelError as exc:
@@ -103,7 +113,7 @@ def mit_model(request, mit_sets, mit_canary_set):
     cache = open_cache(request.config) if cacheable else None
     # Model scorers can take minutes: say how it goes. Reference scorers take milliseconds.
     progress = terminal_progress(request.config, spec) if cacheable else None
-    return ScoredModel(spec, scorer, sets, cache=cache, progress=progress)
+    return ScoredModel(spec, scorer, sets, cache=cache, progress=progress, watchdog=watchdog)
 
 
 def terminal_progress(config, name: str):
