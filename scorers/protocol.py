@@ -20,7 +20,8 @@ class Scorer(Protocol):
     """A DNA sequence scorer: higher = more promoter-like.
 
     ``name`` is stable (reports, cache keys); ``kind`` is ``"likelihood"`` (log-likelihood in nats),
-    ``"energy"`` or ``"score"``. ``score`` maps ``n`` sequences to a float64 array of shape ``(n,)``.
+    ``"energy"`` or ``"score"``. ``score`` maps ``n`` sequences (a tuple of ACGT strings) to a float64 array of
+    shape ``(n,)``, each score independent of the order and batch the sequence came in (``scorers.hygiene``).
 
     Optional attributes, each with the one place that reads it:
 
@@ -33,6 +34,7 @@ class Scorer(Protocol):
     ``cacheable`` (bool)        cache non-likelihood scores too (``scorers.plugin``)
     ``precomputed`` (bool)      replays a file: cannot score newly drawn designs (``ScoredModel``)
     ``score_with_ids``          ``(ids, sequences) -> scores``, for id-keyed replays (``runner``)
+    ``check_sets``              ``(sets)``: raise unless a replay was scored on the run's sets (``ScoredModel``)
     ``n_scored_nucleotides``    ``(sequences) -> (n,)`` nucleotides a likelihood sums over (canary)
     ``per_nucleotide``          ``(sequences) -> list of (L,)`` values (``python -m scorers``)
     ``on_scored`` (keyword)     ``score(seqs, on_scored=f)``: f({sequence: score}) as they finish (``runner``)
