@@ -256,6 +256,8 @@ class ReplayScores:
         return self._lookup(sequences, [f"#{i}" for i in range(len(sequences))], "sequence")
 
 
+# Read and parsed when --model is checked, before any scoring: a missing or malformed file is a usage error.
+CHECKS = {"scores:": ReplayScores}
 PREFIXES = {
     "scores:": (lambda arg, options: ReplayScores(arg),
                 "replay precomputed scores from FILE (JSON keyed by id, class or sequence; CSV id,sequence,score)"),
