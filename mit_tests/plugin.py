@@ -171,16 +171,20 @@ class _MeasuredModels:
         spec = next((value for name, value in report.user_properties if name == MODEL_PROPERTY), None)
         if spec is None:
             return
-        outcome = self.outcomes.setdefault(spec, {"measured": False, "reason": ""})
+        outcome = self.outcomes.setdefault(spec, {"measured": False, "error": "", "skip": ""})
         if _measured(report):
             outcome["measured"] = True
-        elif not outcome["reason"] and (report.skipped or report.failed):
-            outcome["reason"] = ("skipped: " if report.skipped else "error: ") + _one_line(report)
+        elif report.failed and not outcome["error"]:
+            outcome["error"] = "error: " + _one_line(report)
+        elif report.skipped and not outcome["skip"]:
+            outcome["skip"] = "skipped: " + _one_line(report)
 
 
 def unmeasured_models(config) -> dict[str, str]:
-    """``{spec: reason}`` of the models that measured nothing in this run."""
-    return {spec: o["reason"] for spec, o in config.stash.get(_OUTCOMES, {}).items() if not o["measured"]}
+    """``{spec: reason}`` of the models that measured nothing in this run; an error explains more than a skip
+    (a model that errors also skips the tests that do not apply to it)."""
+    return {spec: o["error"] or o["skip"] for spec, o in config.stash.get(_OUTCOMES, {}).items()
+            if not o["measured"]}
 
 
 def pytest_sessionfinish(session):

@@ -97,6 +97,8 @@ def test_a_raising_scorer_is_called_once_in_a_whole_run(tmp_path):
     records = run.properties(spec)
     assert all(records[p]["verdict"] == "error" and "refused the request" in records[p]["reason"]
                for p in ("motif", "compensation", "scramble", "spacing")), records
+    assert run.returncode == 2 and (f"MIT: {spec} measured nothing (exit code 2): error: RuntimeError: the model "
+                                    "server refused the request") in run.proc.stdout, run.log
 
 
 @pytest.mark.e2e
@@ -110,3 +112,4 @@ def test_a_hung_scorer_times_out_and_the_other_models_results_are_written(tmp_pa
     records = run.properties(hung)
     assert records["motif"]["verdict"] == "error" and "--mit-timeout 3 s" in records["motif"]["reason"], records
     assert (tmp_path / "mit-report.html").exists()
+    assert run.returncode == 2, "the hung model measured nothing"
