@@ -271,6 +271,8 @@ class ScoreCache:
         return self._conn
 
     def _open(self) -> sqlite3.Connection:
+        if not self.path.exists() and not _writable(self.path):
+            raise PermissionError(f"cannot create {self.path}: its folder is not writable")
         if self.read_only or not _writable(self.path):
             self._mark_read_only("this process may not write it")
             return self._open_read_only()

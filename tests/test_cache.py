@@ -315,3 +315,12 @@ def test_writes_refused_by_sqlite_turn_the_cache_read_only_with_one_warning(tmp_
         cache.put_many("fp", {"GGGG": 3.0})
     assert cache.get_many("fp", ["ACGT", "CCCC"]) == {"ACGT": 1.0}
     assert sum(issubclass(w.category, CacheReadOnlyWarning) for w in caught) == 1
+
+
+def test_a_new_cache_that_cannot_be_created_is_one_warning_and_no_cache(tmp_path, monkeypatch):
+    monkeypatch.setattr("scorers.cache._writable", lambda p: False)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert open_cache(tmp_path / "new.sqlite") is None
+    assert [w.category for w in caught] == [CacheReadOnlyWarning] and "cannot be created" in str(caught[0].message)
+    assert not (tmp_path / "new.sqlite").exists()
