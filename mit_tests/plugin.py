@@ -1,4 +1,12 @@
-"""pytest options, fixtures and hooks of the conformance tests: alpha, the canary gate, xfails, result records."""
+"""pytest options, fixtures and hooks of the conformance tests: alpha, the canary gate, xfails, result records,
+and the run's exit code.
+
+Exit codes (README "Exit codes"): pytest's own 0 (every gate passed, or failed as listed in the xfails file),
+1 (a gate failed, or a test errored), 4 (usage error: bad options or a bad ``--model``, before any scoring);
+and :data:`MEASURED_NOTHING` (2) when a requested model measured nothing at all, every one of its tests skipped
+or errored, unless ``--mit-allow-skip``. 2 replaces 0 and 1 only: a run that measured nothing for one model is
+not complete, whatever the others did. (pytest also exits 2 when interrupted.)
+"""
 
 from __future__ import annotations
 
@@ -8,6 +16,9 @@ from mit_tests.canary import DEFAULT_MAX_NLL, UNTRAINED, canary_result
 from mit_tests.stats import PropertyResult, tie_tolerance
 
 RESULT_PROPERTY = "mit_result"
+MODEL_PROPERTY = "mit_model"
+MEASURED_NOTHING = 2
+_OUTCOMES = pytest.StashKey[dict]()
 
 
 class GateFailed(AssertionError):
@@ -23,9 +34,14 @@ def pytest_addoption(parser):
     group.addoption("--mit-canary-nll", type=float, default=DEFAULT_MAX_NLL,
                     help=f"canary: largest mean NLL/nt on tandem repeats a trained model may have "
                          f"(default ln 4 − 0.3 = {DEFAULT_MAX_NLL:.3f})")
+    group.addoption("--mit-allow-skip", action="store_true", default=False,
+                    help="do not exit 2 when a requested model measured nothing (every test skipped or errored), "
+                         "e.g. a GPU-only model on a CPU runner")
 
 
 def pytest_configure(config):
+    config.stash[_OUTCOMES] = {}
+    config.pluginmanager.register(_MeasuredModels(config.stash[_OUTCOMES]), "mit-measured-models")
     alpha = config.getoption("--mit-alpha")
     if not 0 < alpha < 1:
         raise pytest.UsageError(f"--mit-alpha must lie in (0, 1), got {alpha}")
@@ -80,10 +96,14 @@ def mit_canary(mit_model, pytestconfig, mit_seed):
 
 
 @pytest.fixture(scope="session")
-def model(mit_model, mit_canary):
-    """The scored model a property test gates; a likelihood model that fails its canary errors here."""
+def model(mit_model, mit_canary, mit_seed):
+    """The scored model a property test gates, checked once for the whole session: a likelihood model that
+    fails its canary errors here, and so does one whose scores depend on the order or batch they were scored
+    in (``check_hygiene``: a seeded sample rescored in other batches; replayed files are exempt). pytest
+    keeps a session fixture's error, so every property test of a failing model errors from this one check."""
     if mit_canary is not None and not mit_canary.gate_passed:
         raise RuntimeError(f"{mit_model.spec}: {UNTRAINED} (see its canary test): {mit_canary.failure}")
+    mit_model.check_hygiene(mit_seed)
     return mit_model
 
 
@@ -129,3 +149,72 @@ def pytest_runtest_makereport(item, call):
     if report.failed and call.excinfo is not None and call.excinfo.errisinstance(GateFailed):
         report.longrepr = str(call.excinfo.value)
     return report
+
+
+def pytest_runtest_setup(item):
+    """Tag every report of a test that takes a model with its ``--model`` spec (the tag survives xdist)."""
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None and "mit_model" in callspec.params:
+        item.user_properties.append((MODEL_PROPERTY, callspec.params["mit_model"]))
+
+
+def _measured(report) -> bool:
+    """A test measured its model when its body ran to a verdict: passed, failed a gate, or was an xfail."""
+    if hasattr(report, "wasxfail"):
+        return True
+    errored = any(name == "mit_error" for name, _ in report.user_properties)
+    return report.when == "call" and (report.passed or (report.failed and not errored))
+
+
+def _one_line(report) -> str:
+    """Why a test skipped or errored, on one line."""
+    if report.skipped and isinstance(report.longrepr, tuple):
+        text = str(report.longrepr[2]).removeprefix("Skipped: ")
+    else:
+        lines = (getattr(report, "longreprtext", "") or "").splitlines()
+        errors = [line[1:].strip() for line in lines if line.startswith("E ")]
+        text = errors[0] if errors else (lines[-1].strip() if lines else "")
+    return " ".join(text.split())
+
+
+class _MeasuredModels:
+    """Records, per model, whether any test measured it: fed every test report, from this process or, under
+    xdist, from the workers (the controller decides the exit code)."""
+
+    def __init__(self, outcomes: dict):
+        self.outcomes = outcomes
+
+    def pytest_runtest_logreport(self, report):
+        spec = next((value for name, value in report.user_properties if name == MODEL_PROPERTY), None)
+        if spec is None:
+            return
+        outcome = self.outcomes.setdefault(spec, {"measured": False, "error": "", "skip": ""})
+        if _measured(report):
+            outcome["measured"] = True
+        elif report.failed and not outcome["error"]:
+            outcome["error"] = "error: " + _one_line(report)
+        elif report.skipped and not outcome["skip"]:
+            outcome["skip"] = "skipped: " + _one_line(report)
+
+
+def unmeasured_models(config) -> dict[str, str]:
+    """``{spec: reason}`` of the models that measured nothing in this run; an error explains more than a skip
+    (a model that errors also skips the tests that do not apply to it)."""
+    return {spec: o["error"] or o["skip"] for spec, o in config.stash.get(_OUTCOMES, {}).items()
+            if not o["measured"]}
+
+
+def pytest_sessionfinish(session):
+    if hasattr(session.config, "workerinput") or session.config.getoption("--mit-allow-skip"):
+        return
+    if unmeasured_models(session.config) and session.exitstatus in (pytest.ExitCode.OK,
+                                                                    pytest.ExitCode.TESTS_FAILED):
+        session.exitstatus = MEASURED_NOTHING
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    allowed = config.getoption("--mit-allow-skip")
+    for spec, reason in unmeasured_models(config).items():
+        consequence = "allowed by --mit-allow-skip" if allowed else f"exit code {MEASURED_NOTHING}"
+        terminalreporter.write_line(f"MIT: {spec} measured nothing ({consequence}): {reason}",
+                                    red=not allowed, yellow=allowed)

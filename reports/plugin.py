@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import os
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -39,10 +40,22 @@ def pytest_configure(config):
     if not _is_mit_run(config) or hasattr(config, "workerinput"):
         return
     out = Path(config.getoption("--mit-report"))
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        check_writable_folder(out)
+    except OSError as exc:
+        raise pytest.UsageError(f"--mit-report {out}: the report cannot be written there ({exc}); nothing was "
+                                "scored") from None
     if getattr(config.option, "htmlpath", None) is None and config.pluginmanager.hasplugin("html"):
         config.option.htmlpath = str(out / REPORT_HTML)
         config.option.self_contained_html = True
+
+
+def check_writable_folder(folder: Path) -> None:
+    """OSError unless files can be created in ``folder`` (made if missing): checked before any test runs, so an
+    unwritable report never costs a whole run."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=folder, prefix=".mit-write-check-"):
+        pass
 
 
 def pytest_runtest_setup(item):

@@ -4,8 +4,21 @@ A rerun, or a hypothesis example that repeats a sequence, costs a lookup instead
 shared by every pytest-xdist worker and by interrupted runs, so:
 
 * WAL journal + a busy timeout: readers never block, writers queue instead of failing with "database is locked";
-* every ``put_many`` is its own transaction, so whatever was committed before a crash or Ctrl-C stays;
-* a file SQLite cannot read is moved aside (``<name>.corrupt-<timestamp>``) with a warning and rebuilt empty.
+* every ``put_many`` is its own transaction, so whatever was committed before a crash or Ctrl-C stays.
+
+What counts as an MIT cache (:func:`check_cache_path`), because ``--mit-cache`` may point anywhere:
+
+* a path that does not exist, or an empty file: a new cache is created there;
+* an SQLite file (its first 16 bytes are ``SQLite format 3\0``) whose header carries MIT's application id
+  (:data:`APPLICATION_ID`, ``PRAGMA application_id``, header bytes 68-71, set when MIT creates the file), or,
+  for caches written before the id existed, whose only tables are MIT's ``scores`` and ``meta``.
+
+Anything else (a folder, a CSV, another program's database, a file too short to tell) is
+:class:`NotACacheError` and is never opened for writing, renamed or changed. A file identified as MIT's that
+then fails SQLite's integrity check or cannot be read (corrupt pages, truncated) is moved aside
+(``<name>.corrupt-<timestamp>``) with a :class:`CacheCorruptWarning` and rebuilt empty. A cache this process may
+not write (permissions, a read-only file system) is read, and new scores are not saved
+(one :class:`CacheReadOnlyWarning`).
 """
 
 from __future__ import annotations
@@ -15,11 +28,17 @@ import math
 import os
 import sqlite3
 import time
+import urllib.parse
 import warnings
 from pathlib import Path
 from typing import Iterable, Mapping
 
 SCHEMA_VERSION = "1"
+# "MITC": written to the SQLite header (PRAGMA application_id) so the file says whose it is.
+APPLICATION_ID = 0x4D495443
+SQLITE_MAGIC = b"SQLite format 3\x00"
+_HEADER = 100
+_TABLES = {"scores", "meta"}
 # SQLite builds before 3.32 allow 999 bound parameters per statement; stay under it.
 _CHUNK = 900
 
@@ -28,30 +47,128 @@ class CacheCorruptWarning(UserWarning):
     """The cache file could not be read; it was moved aside and a new one started."""
 
 
+class CacheReadOnlyWarning(UserWarning):
+    """The cache file cannot be written here: cached scores are read, new ones are not saved."""
+
+
+class NotACacheError(ValueError):
+    """A cache path that is not an MIT score cache (a folder, a CSV, another program's database)."""
+
+
 def cache_key(fingerprint: str, sequence: str) -> bytes:
     """The 32-byte key of one score: sha256 of ``fingerprint + "\\0" + sequence`` (UTF-8)."""
     return hashlib.sha256(f"{fingerprint}\0{sequence}".encode()).digest()
 
 
+def is_disabled(spec) -> bool:
+    """True for ``--mit-cache none`` (or an empty value)."""
+    return spec is None or str(spec).strip().lower() in ("", "none")
+
+
 def open_cache(spec: str | os.PathLike | None) -> "ScoreCache | None":
-    """``ScoreCache(spec)``, or None when ``spec`` is None, empty or ``none`` (``--mit-cache none``)."""
-    if spec is None or str(spec).strip().lower() in ("", "none"):
+    """``ScoreCache(spec)``, or None when ``spec`` is None, empty or ``none`` (``--mit-cache none``).
+
+    Raises NotACacheError for a path that is not an MIT cache. A new cache that cannot be created here (a
+    read-only folder) is a CacheReadOnlyWarning and no cache."""
+    if is_disabled(spec):
         return None
-    return ScoreCache(spec)
+    is_new = check_cache_path(spec) == "new"
+    try:
+        return ScoreCache(spec)
+    except (OSError, sqlite3.OperationalError) as exc:
+        if not is_new:
+            raise
+        warnings.warn(f"score cache {spec} cannot be created ({exc}): running without a cache",
+                      CacheReadOnlyWarning, stacklevel=2)
+        return None
+
+
+def check_cache_path(path: str | os.PathLike) -> str:
+    """``"new"`` when ``path`` does not exist or is empty, ``"cache"`` when it is an MIT cache (see the module
+    docstring); otherwise NotACacheError saying why. Reads at most the header and the table names."""
+    path = Path(path)
+    if path.is_dir():
+        hint = (f"; the cache file in it is {path / 'scores.sqlite'}" if (path / "scores.sqlite").is_file()
+                else "; give a file path such as " + str(path / "scores.sqlite"))
+        raise NotACacheError(f"score cache {path} is a folder, not an MIT cache file{hint}")
+    for parent in path.parents:
+        if parent.exists() and not parent.is_dir():
+            raise NotACacheError(f"score cache {path}: {parent} is a file, not a folder")
+    if not path.exists():
+        return "new"
+    if not path.is_file():
+        raise NotACacheError(f"score cache {path} is not a regular file")
+    with open(path, "rb") as handle:
+        header = handle.read(_HEADER)
+    if not header:
+        return "new"
+    if not header.startswith(SQLITE_MAGIC) or len(header) < _HEADER:
+        if SQLITE_MAGIC.startswith(header) or header.startswith(SQLITE_MAGIC):
+            raise NotACacheError(f"score cache {path} is an SQLite file truncated to {len(header)} bytes: MIT "
+                                 "cannot tell whether it is its cache; delete it or choose another --mit-cache")
+        raise NotACacheError(f"score cache {path} is not an SQLite database (it starts with {header[:16]!r}); "
+                             "it is not an MIT score cache, so MIT leaves it alone: choose another --mit-cache")
+    application_id = int.from_bytes(header[68:72], "big")
+    if application_id == APPLICATION_ID:
+        return "cache"
+    if application_id != 0:
+        raise NotACacheError(f"score cache {path} is another program's SQLite database (application id "
+                             f"{application_id:#010x}), not an MIT score cache: choose another --mit-cache")
+    try:
+        conn = sqlite3.connect(f"file:{urllib.parse.quote(str(path.resolve()))}?mode=ro", uri=True, timeout=60)
+        try:
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise NotACacheError(f"score cache {path} is an SQLite file MIT cannot read ({exc}) and cannot identify "
+                             "as its cache; delete it or choose another --mit-cache") from None
+    if tables != _TABLES:
+        raise NotACacheError(f"score cache {path} is an SQLite database but not an MIT score cache (its tables "
+                             f"are {sorted(tables) or 'none'}; MIT's are {sorted(_TABLES)}): choose another "
+                             "--mit-cache")
+    return "cache"
+
+
+def _writable(path: Path) -> bool:
+    """Whether this process may write ``path`` and create the journal files beside it."""
+    folder = path.parent
+    return os.access(folder, os.W_OK) and (not path.exists() or os.access(path, os.W_OK))
+
+
+def _is_read_only_error(exc: sqlite3.Error) -> bool:
+    return "readonly" in str(exc) or "read-only" in str(exc)
+
+
+def _is_corruption(exc: sqlite3.Error) -> bool:
+    """SQLite's own words for a damaged file (SQLITE_CORRUPT, SQLITE_NOTADB), or MIT's failed checks."""
+    name = getattr(exc, "sqlite_errorname", "")
+    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
+        return True
+    text = str(exc)
+    return any(word in text for word in ("malformed", "not a database", "corrupt", "integrity check",
+                                          "schema version"))
 
 
 class ScoreCache:
     """Scores keyed by (scorer fingerprint, sequence) in the SQLite file at ``path`` (created with its folder).
 
-    Safe to use from several processes at once (each opens its own connection; a forked child reconnects).
+    Raises NotACacheError, before creating or opening anything, when ``path`` is not an MIT cache. Safe to use
+    from several processes at once (each opens its own connection; a forked child reconnects) and from the
+    thread a watchdog scores in. ``read_only`` is True when new scores cannot be saved.
     """
 
     def __init__(self, path: str | os.PathLike, *, timeout: float = 60.0):
         self.path = Path(path)
         self.timeout = float(timeout)
+        self.read_only = False
         self._conn: sqlite3.Connection | None = None
         self._pid = -1
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._identity: tuple[int, int] | None = None
+        self._unusable = False          # corrupt and read-only: nothing can be read or saved
+        check_cache_path(self.path)
+        if not self.path.exists():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
         self._connection()
 
     # -- public API -------------------------------------------------------------------------------------------
@@ -73,7 +190,8 @@ class ScoreCache:
         return found
 
     def put_many(self, fingerprint: str, scores: Mapping[str, float]) -> None:
-        """Store ``{sequence: score}`` under ``fingerprint`` in one transaction (committed before returning).
+        """Store ``{sequence: score}`` under ``fingerprint`` in one transaction (committed before returning);
+        nothing when the cache is read-only.
 
         Non-finite scores are refused with ValueError: a NaN in the cache would be served as a result later.
         """
@@ -83,7 +201,7 @@ class ScoreCache:
             if not math.isfinite(value):
                 raise ValueError(f"refusing to cache the non-finite score {value} of sequence {sequence[:30]!r}")
             rows.append((cache_key(fingerprint, sequence), value))
-        if not rows:
+        if not rows or self.read_only:
             return
 
         def write(conn: sqlite3.Connection) -> None:
@@ -97,11 +215,17 @@ class ScoreCache:
                 conn.execute("ROLLBACK")
                 raise
 
-        self._with_recovery(write)
+        try:
+            self._with_recovery(write)
+        except sqlite3.OperationalError as exc:
+            if not _is_read_only_error(exc):
+                raise
+            self._mark_read_only(str(exc))
 
     def __len__(self) -> int:
-        count = []
-        self._with_recovery(lambda conn: count.append(conn.execute("SELECT COUNT(*) FROM scores").fetchone()[0]))
+        count = [0]
+        self._with_recovery(lambda conn: count.__setitem__(0, conn.execute("SELECT COUNT(*) FROM scores")
+                                                           .fetchone()[0]))
         return int(count[0])
 
     def close(self) -> None:
@@ -121,29 +245,55 @@ class ScoreCache:
 
     def __setstate__(self, state) -> None:
         self.path, self.timeout = state["path"], state["timeout"]
+        self.read_only, self._unusable, self._identity = False, False, None
         self._conn, self._pid = None, -1
 
     def __repr__(self) -> str:
-        return f"ScoreCache({str(self.path)!r})"
+        return f"ScoreCache({str(self.path)!r}{', read-only' if self.read_only else ''})"
 
     # -- internals --------------------------------------------------------------------------------------------
 
-    def _connection(self) -> sqlite3.Connection:
+    def _connection(self) -> sqlite3.Connection | None:
+        if self._unusable:
+            return None
         if self._conn is None or self._pid != os.getpid():
             # After fork the parent's connection must not be used (SQLite locks are per process).
             self._conn = None
             try:
                 self._conn = self._open()
             except sqlite3.DatabaseError as exc:
-                self._move_aside(exc)
+                if not _is_corruption(exc):
+                    raise
+                if not self._move_aside(exc):
+                    return None
                 self._conn = self._open()
             self._pid = os.getpid()
         return self._conn
 
     def _open(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(str(self.path), timeout=self.timeout, isolation_level=None)
+        if not self.path.exists() and not _writable(self.path):
+            raise PermissionError(f"cannot create {self.path}: its folder is not writable")
+        if self.read_only or not _writable(self.path):
+            self._mark_read_only("this process may not write it")
+            return self._open_read_only()
+        conn = sqlite3.connect(str(self.path), timeout=self.timeout, isolation_level=None,
+                               check_same_thread=False)
         try:
+            self._identity = _identity(self.path)
             conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
+            # Tables and the application id in one transaction, before WAL: a new file is never seen half made.
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.execute("CREATE TABLE IF NOT EXISTS scores (key BLOB PRIMARY KEY, value REAL NOT NULL) "
+                             "WITHOUT ROWID")
+                conn.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+                conn.execute("INSERT OR IGNORE INTO meta (name, value) VALUES ('schema', ?)", (SCHEMA_VERSION,))
+                if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+                    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
             # Switching to WAL needs a moment of exclusive access; another worker may hold the file, and a file
             # that is already WAL stays WAL, so a busy error here is harmless.
             try:
@@ -152,45 +302,109 @@ class ScoreCache:
                 if "locked" not in str(exc) and "busy" not in str(exc):
                     raise
             conn.execute("PRAGMA synchronous = NORMAL")
-            conn.execute("CREATE TABLE IF NOT EXISTS scores (key BLOB PRIMARY KEY, value REAL NOT NULL) "
-                         "WITHOUT ROWID")
-            conn.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
-            conn.execute("INSERT OR IGNORE INTO meta (name, value) VALUES ('schema', ?)", (SCHEMA_VERSION,))
-            check = conn.execute("PRAGMA quick_check").fetchone()
-            if not check or check[0] != "ok":
-                raise sqlite3.DatabaseError(f"integrity check says {check[0] if check else 'nothing'}")
-            schema = conn.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone()[0]
-            if schema != SCHEMA_VERSION:
-                raise sqlite3.DatabaseError(f"schema version {schema!r}, this MIT writes {SCHEMA_VERSION!r}")
+            _verify(conn)
+        except sqlite3.OperationalError as exc:
+            conn.close()
+            if not _is_read_only_error(exc):
+                raise
+            self._mark_read_only(str(exc))
+            return self._open_read_only()
         except BaseException:
             conn.close()
             raise
         return conn
 
+    def _open_read_only(self) -> sqlite3.Connection:
+        """A read-only connection; ``immutable`` when SQLite cannot even create the WAL index beside the file."""
+        target = urllib.parse.quote(str(self.path.resolve()))
+        for options in ("mode=ro", "mode=ro&immutable=1"):
+            conn = sqlite3.connect(f"file:{target}?{options}", uri=True, timeout=self.timeout,
+                                   isolation_level=None, check_same_thread=False)
+            try:
+                conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
+                if {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")} \
+                        != _TABLES:
+                    # An empty file: nothing cached yet, and nothing can be saved.
+                    conn.execute("CREATE TEMP TABLE scores (key BLOB PRIMARY KEY, value REAL NOT NULL)")
+                _verify(conn)
+                self._identity = _identity(self.path)
+                return conn
+            except sqlite3.OperationalError as exc:
+                conn.close()
+                if _is_corruption(exc) or options.endswith("immutable=1"):
+                    raise
+            except BaseException:
+                conn.close()
+                raise
+        raise AssertionError("unreachable")
+
     def _with_recovery(self, operation) -> None:
         """Run ``operation(connection)``; if the file turns out corrupt, move it aside, rebuild, retry once."""
+        conn = self._connection()
+        if conn is None:
+            return
         try:
-            operation(self._connection())
+            operation(conn)
         except sqlite3.DatabaseError as exc:
-            if isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc)):
-                raise   # contention beyond the busy timeout is not corruption
+            if not _is_corruption(exc):
+                raise       # contention beyond the busy timeout, a full disk, a read-only file: not corruption
             self.close()
-            self._move_aside(exc)
-            operation(self._connection())
+            if not self._move_aside(exc):
+                return
+            conn = self._connection()
+            if conn is not None:
+                operation(conn)
 
-    def _move_aside(self, error: Exception) -> None:
+    def _mark_read_only(self, reason: str) -> None:
+        if not self.read_only:
+            self.read_only = True
+            warnings.warn(f"score cache {self.path} is read-only ({reason}): cached scores are read, new scores "
+                          "are not saved", CacheReadOnlyWarning, stacklevel=4)
+
+    def _move_aside(self, error: Exception) -> bool:
+        """Move the corrupt file aside (this file only: not one another worker already rebuilt in its place);
+        False when it cannot be moved (a read-only folder), which leaves the cache unused for this run."""
+        if self.read_only:
+            self._unusable = True
+            warnings.warn(f"score cache {self.path} is unreadable ({error}) and read-only, so it cannot be moved "
+                          "aside: running without it", CacheCorruptWarning, stacklevel=4)
+            return False
         stamp = time.strftime("%Y%m%d-%H%M%S") + f"-{os.getpid()}"
         target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
-        try:
-            os.replace(self.path, target)
-        except FileNotFoundError:
-            # Another worker already moved it; the rebuilt file is (or will be) theirs and ours.
-            target = None
-        for suffix in ("-wal", "-shm"):
+        if self._identity is not None and _identity(self.path) not in (self._identity, None):
+            target = None      # another worker already moved it and started a new file: use theirs
+        else:
             try:
-                os.remove(f"{self.path}{suffix}")
+                os.replace(self.path, target)
             except FileNotFoundError:
-                pass
+                target = None
+            for suffix in ("-wal", "-shm"):
+                try:
+                    os.remove(f"{self.path}{suffix}")
+                except FileNotFoundError:
+                    pass
+        self._identity = None
         where = f"moved to {target}" if target is not None else "already moved aside by another process"
         warnings.warn(f"score cache {self.path} is unreadable ({error}); {where}; starting an empty cache",
-                      CacheCorruptWarning, stacklevel=3)
+                      CacheCorruptWarning, stacklevel=4)
+        return True
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return stat.st_dev, stat.st_ino
+
+
+def _verify(conn: sqlite3.Connection) -> None:
+    """Raise sqlite3.DatabaseError unless SQLite's quick check passes and the schema is this MIT's."""
+    check = conn.execute("PRAGMA quick_check").fetchone()
+    if not check or check[0] != "ok":
+        raise sqlite3.DatabaseError(f"integrity check says {check[0] if check else 'nothing'}")
+    row = conn.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone() \
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone() else (SCHEMA_VERSION,)
+    if row is None or row[0] != SCHEMA_VERSION:
+        raise sqlite3.DatabaseError(f"schema version {row[0] if row else None!r}, this MIT writes "
+                                    f"{SCHEMA_VERSION!r}")

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from scorers.protocol import ScorerOptions, ScorerUnavailable
+from scorers.protocol import ScorerOptions, ScorerUnavailable, is_cacheable
 from scorers.registry import UnknownModelError, accepted_forms, check_spec, resolve, split_specs
 
 DEFAULT_MODEL = "rpa-pwm"
@@ -26,7 +26,11 @@ def pytest_addoption(parser):
     group.addoption("--mit-batch-size", type=int, default=None,
                     help="gLM batch size (default: automatic, halving on out-of-memory)")
     group.addoption("--mit-cache", default=DEFAULT_CACHE,
-                    help=f"SQLite score cache (default {DEFAULT_CACHE}); 'none' disables it")
+                    help=f"SQLite score cache file (default {DEFAULT_CACHE}); 'none' disables it. A path that is "
+                         "not an MIT cache (a folder, a CSV) is a usage error and is left untouched")
+    group.addoption("--mit-timeout", type=float, default=None, metavar="SECONDS",
+                    help="per model: loading and scoring that take longer are abandoned and the model's tests "
+                         "error, while the other models run (default: no limit)")
 
 
 # ``--model=paper``: the models of the paper's Tables 2 and 6, for ``--mit-set=mit-v1``: its stored gLM and baseline
@@ -63,6 +67,22 @@ def pytest_configure(config):
     batch = config.getoption("--mit-batch-size")
     if batch is not None and batch < 1:
         raise pytest.UsageError(f"--mit-batch-size must be at least 1, got {batch}")
+    timeout = config.getoption("--mit-timeout")
+    if timeout is not None and not timeout > 0:
+        raise pytest.UsageError(f"--mit-timeout must be a positive number of seconds, got {timeout}")
+    check_cache_option(config.getoption("--mit-cache"))
+
+
+def check_cache_option(value) -> None:
+    """pytest.UsageError unless ``--mit-cache`` is ``none``, a new path or an MIT cache file; the path is only
+    read (see :func:`scorers.cache.check_cache_path`)."""
+    from scorers.cache import NotACacheError, check_cache_path, is_disabled
+    if is_disabled(value):
+        return
+    try:
+        check_cache_path(value)
+    except NotACacheError as exc:
+        raise pytest.UsageError(f"--mit-cache: {exc}") from None
 
 
 def pytest_report_header(config):
@@ -94,27 +114,31 @@ def mit_model(request, mit_sets, mit_canary_set, mit_libraries):
     """The model named by this test's ``--model`` parameter; every sequence of the run is scored once, in one
     batch, when a test first asks for scores.
 
-    A scorer that cannot run here skips its tests with the reason; a scorer that fails (bad input, NaN, inf,
-    wrong shape) makes every test of that model an error naming the offending ids."""
+    A scorer that cannot run here skips its tests with the reason; a scorer that fails (an exception, bad
+    input, NaN, inf, wrong shape, ``--mit-timeout``) makes every test of that model an error naming what went
+    wrong, from its one failed call."""
     from scorers.scored_model import ScoredModel
+    from scorers.watchdog import Watchdog
     spec = request.param
+    watchdog = Watchdog(spec, request.config.getoption("--mit-timeout"))
     try:
-        scorer = resolve(spec, scorer_options(request.config))
+        scorer = watchdog.call(resolve, spec, scorer_options(request.config))
     except ScorerUnavailable as exc:
         pytest.skip(f"{spec}: {exc}")
     except UnknownModelError as exc:
         raise pytest.UsageError(f"{exc}\n  accepted:\n  {accepted_forms()}") from None
     sets = dict(mit_sets)
-    if scorer.kind == "likelihood":
+    # A replayed file holds only the sequences it was scored on: the canary's repeats are not among them.
+    if scorer.kind == "likelihood" and not getattr(scorer, "precomputed", False):
         sets["canary"] = mit_canary_set
     # The measured libraries (mpra property) have their own layouts and are not in a replayed score file.
     if not getattr(scorer, "fixed_layout", False) and not getattr(scorer, "precomputed", False):
         sets.update({library.role: library.sequences for library in mit_libraries.libraries.values()})
-    cacheable = getattr(scorer, "cacheable", scorer.kind == "likelihood")
+    cacheable = is_cacheable(scorer)
     cache = open_cache(request.config) if cacheable else None
     # Model scorers can take minutes: say how it goes. Reference scorers take milliseconds.
     progress = terminal_progress(request.config, spec) if cacheable else None
-    return ScoredModel(spec, scorer, sets, cache=cache, progress=progress)
+    return ScoredModel(spec, scorer, sets, cache=cache, progress=progress, watchdog=watchdog)
 
 
 def terminal_progress(config, name: str):

@@ -3,6 +3,10 @@ checks on what goes in and comes out."""
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import os
+import sys
 from dataclasses import dataclass
 from typing import Protocol, Sequence, runtime_checkable
 
@@ -16,12 +20,14 @@ class Scorer(Protocol):
     """A DNA sequence scorer: higher = more promoter-like.
 
     ``name`` is stable (reports, cache keys); ``kind`` is ``"likelihood"`` (log-likelihood in nats),
-    ``"energy"`` or ``"score"``. ``score`` maps ``n`` sequences to a float64 array of shape ``(n,)``.
+    ``"energy"`` or ``"score"``. ``score`` maps ``n`` sequences (a tuple of ACGT strings) to a float64 array of
+    shape ``(n,)``, each score independent of the order and batch the sequence came in (``scorers.hygiene``).
 
     Optional attributes, each with the one place that reads it:
 
     ==========================  ==================================================================================
-    ``fingerprint`` (str)       what identifies the numbers; the cache key (``protocol.fingerprint``)
+    ``fingerprint`` (str)       what identifies the numbers; the cache key (``protocol.fingerprint``; default:
+                                the name and a hash of the scorer's source)
     ``fixed_layout`` (bool)     reads only the MIT layout window: shorter input is refused (``runner``)
     ``min_length`` (int)        shortest sequence it scores: shorter input is refused, naming the ids (``runner``)
     ``rc_equivariant`` (bool)   declared strand symmetry, recorded beside the strand verdict (``test_strand``)
@@ -29,6 +35,7 @@ class Scorer(Protocol):
     ``cacheable`` (bool)        cache non-likelihood scores too (``scorers.plugin``)
     ``precomputed`` (bool)      replays a file: cannot score newly drawn designs (``ScoredModel``)
     ``score_with_ids``          ``(ids, sequences) -> scores``, for id-keyed replays (``runner``)
+    ``check_sets``              ``(sets)``: raise unless a replay was scored on the run's sets (``ScoredModel``)
     ``n_scored_nucleotides``    ``(sequences) -> (n,)`` nucleotides a likelihood sums over (canary)
     ``per_nucleotide``          ``(sequences) -> list of (L,)`` values (``python -m scorers``)
     ``on_scored`` (keyword)     ``score(seqs, on_scored=f)``: f({sequence: score}) as they finish (``runner``)
@@ -103,9 +110,58 @@ def check_scores(scores, sequences: Sequence[str], ids: Sequence[str], scorer_na
     return values
 
 
+class NoFingerprintWarning(UserWarning):
+    """A cacheable scorer declares no ``fingerprint``: its cache key is its name and a hash of its source."""
+
+
+def declared_fingerprint(scorer) -> str | None:
+    """The scorer's own ``fingerprint``, or None when it declares none."""
+    value = getattr(scorer, "fingerprint", None)
+    return value if isinstance(value, str) and value else None
+
+
 def fingerprint(scorer) -> str:
-    """What identifies a scorer's numbers; defaults to its name."""
-    return getattr(scorer, "fingerprint", None) or scorer.name
+    """What identifies a scorer's numbers (the cache key): its declared ``fingerprint``, else
+    :func:`source_fingerprint` (its name and a hash of the module its class comes from)."""
+    return declared_fingerprint(scorer) or source_fingerprint(scorer)
+
+
+def is_cacheable(scorer) -> bool:
+    """Whether the scorer's scores go to the score cache: likelihoods by default, others when ``cacheable``."""
+    return bool(getattr(scorer, "cacheable", scorer.kind == "likelihood"))
+
+
+def source_fingerprint(scorer, modules: Sequence[str] = ()) -> str:
+    """``NAME|source sha256:HEX`` over the source files of the scorer's class's module and ``modules`` (e.g.
+    the module of the factory that made it): editing that code changes the cache key, so stale scores are never
+    replayed. A module without a source file counts by name only."""
+    names = list(dict.fromkeys([type(scorer).__module__, *modules]))
+    digest = hashlib.sha256()
+    for name in names:
+        path = getattr(sys.modules.get(name), "__file__", None)
+        digest.update(f"{name}\0{_file_digest(path) if path else 'no source file'}\0".encode())
+    return f"{scorer.name}|source sha256:{digest.hexdigest()[:16]}"
+
+
+def source_files(scorer, modules: Sequence[str] = ()) -> list[str]:
+    """The source files :func:`source_fingerprint` hashes (for messages)."""
+    names = dict.fromkeys([type(scorer).__module__, *modules])
+    return [f for f in (getattr(sys.modules.get(n), "__file__", None) for n in names) if f]
+
+
+def _file_digest(path: str) -> str:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return "unreadable"
+    return _cached_file_digest(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=256)
+def _cached_file_digest(path: str, mtime_ns: int, size: int) -> str:
+    """sha256 of a file, recomputed only when its modification time or size changes."""
+    with open(path, "rb") as handle:
+        return hashlib.sha256(handle.read()).hexdigest()
 
 
 def uniform_codes(sequences: Sequence[str], length: int | None, min_length: int) -> np.ndarray | None:

@@ -7,7 +7,10 @@ description None for a form that :func:`accepted_forms` describes itself). A fac
 :class:`~scorers.protocol.ScorerOptions`; a prefix factory takes the text after the prefix too.
 
 A spec resolves to a Scorer with :func:`resolve`; :func:`check_spec` validates one without loading anything
-(so an unknown ``--model`` is a usage error before any model is loaded).
+and loads no weights: the name or form, and what can be resolved cheaply (a user's module is imported and its
+attribute looked up; a module's ``CHECKS`` table, ``"prefix:"`` → ``check(arg)``, checks the argument: a score
+file exists and parses, a local checkpoint folder exists), so a bad ``--model`` is a usage error before any
+model is loaded or scored.
 """
 
 from __future__ import annotations
@@ -15,9 +18,11 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import re
+import warnings
 from typing import Callable
 
-from scorers.protocol import ScorerOptions
+from scorers.protocol import (NoFingerprintWarning, ScorerOptions, declared_fingerprint, is_cacheable,
+                              source_fingerprint, source_files)
 
 # Every module that registers names; none imports torch at import time.
 MODULES = (
@@ -36,6 +41,7 @@ PrefixFactory = Callable[[str, ScorerOptions], object]
 BUILTINS: dict[str, tuple[Factory, str]] = {}
 PREFIXES: dict[str, tuple[PrefixFactory, str | None]] = {}
 ALIASES: dict[str, tuple[Factory, str]] = {}
+CHECKS: dict[str, Callable[[str], object]] = {}
 
 USER_SPEC = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*:[A-Za-z_][\w]*$")
 
@@ -76,18 +82,20 @@ def check_spec(spec: str) -> None:
         return
     prefix = _prefix_of(spec)
     if prefix is not None:
-        if not spec[len(prefix):]:
+        argument = spec[len(prefix):]
+        if not argument:
             raise UnknownModelError(f"--model {spec!r} needs an argument after {prefix!r}.\n  accepted:\n  "
                                     + accepted_forms())
+        if prefix in CHECKS:
+            try:
+                CHECKS[prefix](argument)
+            except (OSError, ValueError) as exc:
+                text = str(exc)
+                raise UnknownModelError(text if text.startswith(("--model", spec)) else f"--model {spec!r}: {text}"
+                                        ) from None
         return
     if USER_SPEC.match(spec):
-        module_name = spec.split(":")[0]
-        try:
-            found = importlib.util.find_spec(module_name) is not None
-        except (ImportError, ValueError):
-            found = False
-        if not found:
-            raise UnknownModelError(f"--model {spec!r}: no module named {module_name!r} on the path")
+        _user_attribute(spec)
         return
     raise UnknownModelError(f"unknown --model {spec!r}.\n  accepted:\n  " + accepted_forms())
 
@@ -113,21 +121,53 @@ def _prefix_of(spec: str) -> str | None:
     return None
 
 
-def _load_user_scorer(spec: str):
+def _user_attribute(spec: str):
+    """The object ``package.module:attr`` names (the module is imported); UnknownModelError saying what failed."""
     module_name, attr = spec.split(":")
     try:
-        module = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise UnknownModelError(f"--model {spec!r}: cannot import {module_name!r}: {exc}") from exc
+        found = importlib.util.find_spec(module_name) is not None
+    except (ImportError, ValueError):
+        found = False
+    if not found:
+        raise UnknownModelError(f"--model {spec!r}: no module named {module_name!r} on the path")
     try:
-        obj = getattr(module, attr)
-    except AttributeError as exc:
-        raise UnknownModelError(f"--model {spec!r}: module {module_name!r} has no attribute {attr!r}") from exc
+        module = importlib.import_module(module_name)
+    except Exception as exc:   # noqa: BLE001 - whatever the user's module raises on import is a bad --model
+        raise UnknownModelError(f"--model {spec!r}: importing {module_name!r} failed: "
+                                f"{type(exc).__name__}: {exc}") from exc
+    try:
+        return getattr(module, attr)
+    except AttributeError:
+        raise UnknownModelError(f"--model {spec!r}: module {module_name!r} has no attribute {attr!r}") from None
+
+
+def _load_user_scorer(spec: str):
+    module_name = spec.split(":")[0]
+    obj = _user_attribute(spec)
     scorer = obj if _is_scorer(obj) else obj()
     if not _is_scorer(scorer):
         raise UnknownModelError(f"--model {spec!r} gave {type(scorer).__name__}, which is not a Scorer "
                                 "(needs name, kind and score(sequences))")
+    if declared_fingerprint(scorer) is None:
+        _give_default_fingerprint(spec, scorer, module_name)
     return scorer
+
+
+def _give_default_fingerprint(spec: str, scorer, module_name: str) -> None:
+    """A user scorer without ``fingerprint`` is keyed by its name and the source of its class's module and of
+    the module ``spec`` names (a factory may live apart from the class): edited code never replays stale
+    scores. A cacheable one is warned that its source is all the key covers."""
+    if type(scorer).__module__ != module_name:
+        try:
+            scorer.fingerprint = source_fingerprint(scorer, [module_name])
+        except (AttributeError, TypeError):
+            pass    # frozen or slotted: the key covers the class's module only
+    if is_cacheable(scorer):
+        files = ", ".join(source_files(scorer, [module_name])) or "no source file found"
+        warnings.warn(f"--model {spec}: scorer {scorer.name!r} declares no fingerprint; its cached scores are "
+                      f"keyed by its name and a sha256 of {files}, which misses changes elsewhere (weights, data, "
+                      "other modules): declare `fingerprint` (e.g. model version + weights hash)",
+                      NoFingerprintWarning, stacklevel=2)
 
 
 def _is_scorer(obj) -> bool:
@@ -148,4 +188,5 @@ def _load_builtin_modules() -> None:
         BUILTINS.update(getattr(module, "SCORERS", {}))
         ALIASES.update(getattr(module, "ALIASES", {}))
         PREFIXES.update(getattr(module, "PREFIXES", {}))
+        CHECKS.update(getattr(module, "CHECKS", {}))
     _LOADED = True

@@ -8,13 +8,21 @@ Accepted files (format detected from the content):
 * JSON ``{"<model>": <one of the above>}`` with a single model (the paper's all_results.json), or pick one of
   several with ``scores:FILE#model``;
 * JSON keyed by sequence, ``{"ACGT...": score}``;
-* CSV with a header: ``id,sequence,score`` as written by ``python -m scorers`` (extra columns are ignored), or
-  ``id,score`` or ``sequence,score``.
+* CSV with a header: ``id,sequence,score`` as written by ``python -m scorers``, or ``id,score`` or
+  ``sequence,score``. ``python -m scorers`` adds ``kind`` (the scorer's kind), ``set`` and ``set_sha256`` (the
+  MIT set of each row and its sha256, from the ``;mit-set`` lines of ``python -m fixtures``' FASTA),
+  ``scored_nucleotides`` (for scorers that say how many nucleotides a score sums over) and ``per_nucleotide``.
+  Other columns are ignored.
 
 Keyed by id, the scores are looked up with ``score_with_ids(ids, sequences)``; when the file also holds the
 sequences they must match. Keyed by sequence, ``score(sequences)`` works as well. Ids (or sequences) that are
 requested but missing, present in the file but not requested ("extra": the file was scored on another set),
 or duplicated in the file are a ValueError naming them.
+
+Ids alone do not say which sequences were scored: ``C_000`` exists at every seed. So before scoring,
+``check_sets`` compares the file with the run's sets: a file with ``set_sha256`` must have been scored on sets
+with the run's sha256s; a file with sequences is checked sequence by sequence; a file keyed by id with neither
+(the paper's JSON) is valid only for ``--mit-set mit-v1``, whose 650 ids name fixed sequences.
 """
 
 from __future__ import annotations
@@ -61,13 +69,15 @@ class ReplayScores:
     """Scores read from a file, keyed by id (``keyed_by == "id"``) or by sequence (``"sequence"``).
 
     ``name`` is ``"scores:" + spec``; ``fingerprint`` holds the file's sha256, so a changed file never reuses
-    cached numbers. ``kind`` is ``"score"``: a file does not say whether its numbers are log-likelihoods.
+    cached numbers. ``kind`` is the file's ``kind`` column, else ``"score"`` (the paper's JSON does not say
+    whether its numbers are log-likelihoods). ``n_scored_nucleotides(sequences)`` exists when the file has
+    ``sequence`` and ``scored_nucleotides`` columns. ``set_sha256`` is ``{set name: sha256}`` from the file.
     """
 
-    kind = "score"
     # Only the sequences of the file can be scored: tests that draw new sequences (hypothesis robustness,
     # probe sets the file was not scored on) must skip a replayed model rather than fail it.
     precomputed = True
+    cacheable = False          # a lookup in the file is as fast as one in the cache
 
     def __init__(self, spec: str, base_dir: str | Path | None = None):
         path_text, _, self.model_key = spec.partition("#")
@@ -84,6 +94,9 @@ class ReplayScores:
         self.fingerprint = f"scores/v1 sha256={self.sha256}{model}"
         # sequences_by_id: the file's sequence of each id, when it has one (checked against the request).
         self.sequences_by_id: dict[str, str] = {}
+        self.kind = "score"
+        self.set_sha256: dict[str, str] = {}
+        self._nucleotides: dict[str, float] = {}     # sequence -> scored nucleotides
         text = data.decode("utf-8-sig")
         if path.suffix.lower() == ".csv" or (not text.lstrip().startswith(("{", "["))):
             self.keyed_by, self.table = self._read_csv(text)
@@ -91,6 +104,8 @@ class ReplayScores:
             self.keyed_by, self.table = self._read_json(text)
         if not self.table:
             raise ValueError(f"{self.name}: the file holds no scores")
+        if self._nucleotides:
+            self.n_scored_nucleotides = self._scored_nucleotides
 
     # --- reading ---------------------------------------------------------------------------------------
 
@@ -135,6 +150,7 @@ class ReplayScores:
         key_field = "id" if "id" in fields else "sequence"
         table: dict[str, float] = {}
         duplicated: list[str] = []
+        kinds, set_hashes = set(), {}
         for line, row in enumerate(reader, start=2):
             key = (row.get(key_field) or "").strip()
             if not key:
@@ -142,11 +158,55 @@ class ReplayScores:
             if key in table and key not in duplicated:
                 duplicated.append(key)
             table[key] = _number(row.get("score"), f"{self.name} line {line} ({key})")
-            if key_field == "id" and row.get("sequence"):
-                self.sequences_by_id[key] = row["sequence"].strip()
+            sequence = (row.get("sequence") or "").strip()
+            if key_field == "id" and sequence:
+                self.sequences_by_id[key] = sequence
+            if row.get("kind"):
+                kinds.add(row["kind"].strip())
+            if row.get("set"):
+                set_hashes.setdefault(row["set"].strip(), set()).add((row.get("set_sha256") or "").strip())
+            if sequence and (row.get("scored_nucleotides") or "").strip():
+                self._nucleotides[sequence] = _number(row["scored_nucleotides"], f"{self.name} line {line} "
+                                                      f"({key}) scored_nucleotides")
         if duplicated:
             raise ValueError(f"{self.name}: duplicated {key_field}s {name_ids(duplicated)}")
+        if len(kinds) > 1:
+            raise ValueError(f"{self.name}: the kind column holds several kinds {sorted(kinds)}")
+        self.kind = kinds.pop() if kinds else "score"
+        for set_name, hashes in set_hashes.items():
+            if len(hashes) != 1 or "" in hashes:
+                raise ValueError(f"{self.name}: set {set_name} has {len(hashes)} different set_sha256 values "
+                                 f"{sorted(hashes)}; each set has one")
+            self.set_sha256[set_name] = hashes.pop()
         return key_field, table
+
+    # --- checking -------------------------------------------------------------------------------------
+
+    def check_sets(self, sets) -> None:
+        """ValueError unless the file can be, and was, scored on ``sets`` (``{role: SequenceSet}``, the run's):
+        by ``set_sha256`` when the file has it, else by its sequences; an id-keyed file with neither only
+        with the paper's fixed ``mit-v1`` ids (see the module docstring)."""
+        run = {s.name: s for s in sets.values()}
+        if self.set_sha256:
+            differ = [f"{name} (file {self.set_sha256[name][:12]}..., this run {s.sha256[:12]}...)"
+                      for name, s in run.items() if name in self.set_sha256 and self.set_sha256[name] != s.sha256]
+            if differ:
+                raise ValueError(f"{self.name} was scored on other sequences than this run's: the set sha256 "
+                                 f"differs for {', '.join(differ)}. Another --mit-seed or --mit-set? Write this "
+                                 "run's sequences with python -m fixtures (same --seed) and score those")
+        elif self.keyed_by == "id" and not self.sequences_by_id and set(run) != {"mit-v1"}:
+            raise ValueError(f"{self.name} is keyed by id and holds neither the sequences nor their set sha256, so "
+                             "nothing says it was scored on this run's sequences (ids repeat at every seed). "
+                             "Such files (the paper's) are valid with --mit-set mit-v1 only; otherwise score "
+                             "python -m fixtures' FASTA with python -m scorers, whose CSV carries both")
+
+    def _scored_nucleotides(self, sequences: Sequence[str]) -> np.ndarray:
+        """``(n,)`` the file's ``scored_nucleotides`` of each sequence; ValueError naming any it lacks."""
+        missing = [s for s in sequences if s not in self._nucleotides]
+        if missing:
+            raise ValueError(f"{self.name}: no scored_nucleotides for {len(missing)} sequences: "
+                             f"{name_ids(missing, 3)}")
+        return np.array([self._nucleotides[s] for s in sequences], dtype=np.float64)
 
     # --- scoring ---------------------------------------------------------------------------------------
 
@@ -184,7 +244,7 @@ class ReplayScores:
             differ = [i for i, s in zip(ids, sequences) if i in known and known[i] != s]
             if differ:
                 raise ValueError(f"{self.name}: the file's sequences differ from this run's for ids "
-                                 f"{name_ids(differ)}")
+                                 f"{name_ids(differ)} (scored at another --mit-seed or on another set?)")
         return self._lookup(ids, ids, "id")
 
     def score(self, sequences: Sequence[str]) -> np.ndarray:
@@ -196,6 +256,8 @@ class ReplayScores:
         return self._lookup(sequences, [f"#{i}" for i in range(len(sequences))], "sequence")
 
 
+# Read and parsed when --model is checked, before any scoring: a missing or malformed file is a usage error.
+CHECKS = {"scores:": ReplayScores}
 PREFIXES = {
     "scores:": (lambda arg, options: ReplayScores(arg),
                 "replay precomputed scores from FILE (JSON keyed by id, class or sequence; CSV id,sequence,score)"),

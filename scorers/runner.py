@@ -19,7 +19,8 @@ def score_sequences(scorer, ids: Sequence[str], sequences: Sequence[str], cache=
 
     Bad input raises ValueError naming the ids; a bad output (shape, NaN, inf) raises ScoreError naming them.
     A scorer with ``score_with_ids(ids, sequences)`` (a replay of precomputed scores) gets every id; any other
-    scorer sees each distinct sequence once. ``cache`` (``scorers.cache.ScoreCache`` or None) is consulted first.
+    scorer sees each distinct sequence once. A scorer gets tuples, never MIT's own lists: one that sorts or
+    edits its input cannot change MIT's order. ``cache`` (``scorers.cache.ScoreCache`` or None) is consulted first.
     ``progress(done, total, cached)`` (see :mod:`scorers.progress`) hears how scoring goes, from ``done = 0``
     (when anything is to be scored) to ``done = total`` (always, last).
     """
@@ -27,7 +28,7 @@ def score_sequences(scorer, ids: Sequence[str], sequences: Sequence[str], cache=
     min_length = LENGTH if getattr(scorer, "fixed_layout", False) else getattr(scorer, "min_length", None)
     check_sequences(sequences, ids, min_length=min_length)
     if hasattr(scorer, "score_with_ids"):
-        return check_scores(scorer.score_with_ids(ids, sequences), sequences, ids, scorer.name)
+        return check_scores(scorer.score_with_ids(tuple(ids), tuple(sequences)), sequences, ids, scorer.name)
     unique = list(dict.fromkeys(sequences))
     known = cache.get_many(fingerprint(scorer), unique) if cache is not None else {}
     missing = [s for s in unique if s not in known]
@@ -47,10 +48,11 @@ def score_sequences(scorer, ids: Sequence[str], sequences: Sequence[str], cache=
     return np.array([known[s] for s in sequences], dtype=np.float64)
 
 
-def _score_reporting(scorer, sequences: list[str], cache, report: Callable[[int], None] | None) -> np.ndarray:
+def _score_reporting(scorer, sequences: Sequence[str], cache, report: Callable[[int], None] | None) -> np.ndarray:
     """``scorer.score(sequences)``; a scorer that reports finished sequences (``on_scored``) has them cached as
     they finish, so an interrupted run keeps them and the next run resumes, and counted for ``report(done)``.
     Non-finite values are never cached."""
+    sequences = tuple(sequences)
     if (cache is None and report is None) or "on_scored" not in inspect.signature(scorer.score).parameters:
         return scorer.score(sequences)
     key = fingerprint(scorer) if cache is not None else None

@@ -8,21 +8,35 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from fixtures.sequence_set import SequenceSet
+from scorers.hygiene import check_order_and_batch
 from scorers.protocol import check_scores, fingerprint
 from scorers.runner import score_sequences
+from scorers.watchdog import Watchdog
+
+
+class ModelFailed(RuntimeError):
+    """The model failed once (an exception, bad scores, a timeout, order or batch dependence) and is not called
+    again: every later look-up raises this, naming the first failure."""
 
 
 @dataclass
 class ScoredModel:
     """Scores are computed in one batched call over every set not yet scored, on the first look-up of any of
-    them; ``score_now`` scores some roles first (the canary, so an untrained model costs one small batch)."""
+    them; ``score_now`` scores some roles first (the canary, so an untrained model costs one small batch).
+
+    Every call of the scorer goes through ``watchdog`` (``--mit-timeout``). A failure while scoring the run's
+    sets, or of :meth:`check_hygiene`, is remembered: the scorer is not called again and every later look-up
+    raises ModelFailed, so a broken model costs one call however many tests ask for it."""
 
     spec: str
     scorer: object
     sets: dict[str, SequenceSet]
     cache: object = None
     progress: object = None   # a scorers.progress.Progress for the run's sets (not for hypothesis designs)
+    watchdog: Watchdog | None = None
     _scores: dict[str, np.ndarray] = field(default_factory=dict)
+    _failure: str | None = None
+    _hygiene: dict | None = None
 
     @property
     def name(self) -> str:
@@ -56,21 +70,41 @@ class ScoredModel:
         """The scorer's declared reverse-complement equivariance (None when it declares nothing)."""
         return getattr(self.scorer, "rc_equivariant", None)
 
+    def _call(self, function, *args, remember: bool = True, **kwargs):
+        """``function(*args, **kwargs)`` under the watchdog; with ``remember`` a failure marks the model failed.
+        A timeout always does: the abandoned call may still be running."""
+        if self._failure is not None:
+            raise ModelFailed(self._failure)
+        try:
+            if self.watchdog is None:
+                return function(*args, **kwargs)
+            return self.watchdog.call(function, *args, **kwargs)
+        except Exception as exc:
+            if remember or (self.watchdog is not None and self.watchdog.timed_out):
+                self._failure = (f"{self.spec} failed and is not called again: {type(exc).__name__}: {exc}")
+            raise
+
     def score_now(self, roles) -> None:
         """Score the sets of ``roles`` that are not scored yet, each distinct sequence once, in one call."""
+        if self._failure is not None:
+            raise ModelFailed(self._failure)
         todo = [r for r in roles if r not in self._scores]
         if not todo:
             return
         ids = [sid for r in todo for sid in self.sets[r].ids]
         sequences = [seq for r in todo for seq in self.sets[r].sequences]
-        flat = score_sequences(self.scorer, ids, sequences, cache=self.cache, progress=self.progress)
+        if callable(getattr(self.scorer, "check_sets", None)):
+            self._call(self.scorer.check_sets, {r: self.sets[r] for r in todo})
+        flat = self._call(score_sequences, self.scorer, ids, sequences, cache=self.cache, progress=self.progress)
         start = 0
         for role in todo:
             self._scores[role] = flat[start:start + len(self.sets[role])]
             start += len(self.sets[role])
 
     def role_scores(self, role: str) -> np.ndarray:
-        """``(len(set),)`` scores of the set ``role`` in set order."""
+        """``(len(set),)`` scores of the set ``role`` in set order; ModelFailed once the model has failed."""
+        if self._failure is not None:
+            raise ModelFailed(self._failure)
         if role not in self._scores:
             self.score_now(list(self.sets))
         return self._scores[role]
@@ -101,19 +135,41 @@ class ScoredModel:
         """The set ``role`` scored again by the model itself, bypassing the cache, through the same output
         checks: the canary compares two scorings."""
         sequence_set = self.sets[role]
-        return check_scores(self.scorer.score(list(sequence_set.sequences)), sequence_set.sequences,
-                            sequence_set.ids, self.scorer.name)
+        scores = self._call(self.scorer.score, tuple(sequence_set.sequences))
+        return check_scores(scores, sequence_set.sequences, sequence_set.ids, self.scorer.name)
 
     def scored_nucleotides(self, sequences) -> np.ndarray:
         """``(n,)`` how many nucleotides each likelihood score sums over (the scorer says, else the length)."""
         counter = getattr(self.scorer, "n_scored_nucleotides", None)
         if counter is not None:
-            return np.asarray(counter(list(sequences)), dtype=np.float64)
+            return np.asarray(self._call(counter, tuple(sequences)), dtype=np.float64)
         return np.array([len(s) for s in sequences], dtype=np.float64)
 
     def score_more(self, ids, sequences) -> np.ndarray:
-        """Scores of sequences outside the run's sets (hypothesis designs), through the same checks and cache."""
-        return score_sequences(self.scorer, ids, sequences, cache=self.cache)
+        """Scores of sequences outside the run's sets (hypothesis designs), through the same checks and cache.
+        A failure here belongs to the designs of one test and is not remembered (a timeout is)."""
+        return self._call(score_sequences, self.scorer, ids, sequences, cache=self.cache, remember=False)
+
+    def check_hygiene(self, seed: int) -> dict | None:
+        """Once per model: scores must not depend on order or batch (:mod:`scorers.hygiene`), checked on a
+        seeded sample of the run's sequences rescored in other batches. Returns what was checked (None for a
+        replayed file); a failure is remembered like any scoring failure.
+
+        Replayed files are exempt: they hold one score per sequence, fixed when they were written (by
+        ``python -m scorers``, which checks the same at scoring time), and cannot score in other batches."""
+        if self._hygiene is None:
+            roles = list(self.sets)
+            self.score_now(roles)
+            if self.precomputed:
+                self._hygiene = {"exempt": "replayed scores cannot be rescored in other batches"}
+                return None
+            ids = [sid for r in roles for sid in self.sets[r].ids]
+            sequences = [seq for r in roles for seq in self.sets[r].sequences]
+            scores = np.concatenate([self._scores[r] for r in roles])
+            self._hygiene = self._call(check_order_and_batch, self.scorer, ids, sequences, scores, seed)
+        if self._failure is not None:
+            raise ModelFailed(self._failure)
+        return None if self.precomputed else self._hygiene
 
     def families(self, role: str, condition: str) -> np.ndarray:
         return self.sets[role].member_families(condition)

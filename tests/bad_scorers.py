@@ -1,5 +1,8 @@
 """Deliberately broken user scorers, for the tests of how MIT treats bad scorer output (``--model tests.bad_scorers:X``)."""
 
+import os
+import time
+
 import numpy as np
 
 
@@ -41,3 +44,69 @@ class DeclaredStrandBlind:
 
 
 declared_strand_blind = DeclaredStrandBlind()
+
+
+def _at_count(sequences):
+    return np.array([s.count("A") + s.count("T") for s in sequences], dtype=float)
+
+
+class SortsInPlace:
+    """Sorts the list it is given to batch similar sequences (mutating the caller's list), then puts the scores
+    back in the order it was given: correct scores, in an order MIT no longer has."""
+
+    name, kind = "sorts-in-place", "score"
+
+    def score(self, sequences):
+        order = sorted(range(len(sequences)), key=lambda i: sequences[i])
+        sequences.sort()
+        scores = np.empty(len(sequences))
+        scores[order] = _at_count(sequences)
+        return scores
+
+
+class ReturnsSortedOrder:
+    """Scores sequences sorted alphabetically and returns the scores in that order, not the order given."""
+
+    name, kind = "returns-sorted-order", "score"
+
+    def score(self, sequences):
+        return _at_count(sorted(sequences))
+
+
+class BatchNormalising:
+    """z-scores its A+T counts within each batch it is given (like a scaler fitted on each input)."""
+
+    name, kind = "batch-normalising", "score"
+
+    def score(self, sequences):
+        counts = _at_count(sequences)
+        return (counts - counts.mean()) / (counts.std() or 1.0)
+
+
+class Raising:
+    """Raises on every call; appends one line per call to the file named by $MIT_TEST_CALLS (when set)."""
+
+    name, kind = "raising", "score"
+
+    def score(self, sequences):
+        calls = os.environ.get("MIT_TEST_CALLS")
+        if calls:
+            with open(calls, "a") as handle:
+                handle.write(f"{len(sequences)}\n")
+        raise RuntimeError("the model server refused the request")
+
+
+class SleepsForever:
+    """Hangs in its first call, as a scorer waiting on a dead server does."""
+
+    name, kind = "sleeps-forever", "score"
+
+    def score(self, sequences):
+        time.sleep(10 ** 6)
+
+
+sorts_in_place = SortsInPlace()
+returns_sorted_order = ReturnsSortedOrder()
+batch_normalising = BatchNormalising()
+raising = Raising()
+sleeps_forever = SleepsForever()

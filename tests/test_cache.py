@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
+import shutil
 import sqlite3
+import subprocess
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scorers.cache import CacheCorruptWarning, ScoreCache, cache_key, open_cache
+from scorers.cache import (APPLICATION_ID, CacheCorruptWarning, CacheReadOnlyWarning, NotACacheError, ScoreCache,
+                           cache_key, check_cache_path, open_cache)
 from scorers.runner import score_sequences
 
 DNA = st.text(alphabet="ACGT", min_size=1, max_size=40)
@@ -104,17 +109,6 @@ def test_concurrent_writers_lose_nothing(tmp_path):
     assert cache.get_many("shared", ["T00140039"]) == {"T00140039": 3e6 + 14e3 + 39}
 
 
-def test_corrupt_file_is_moved_aside_and_rebuilt(tmp_path):
-    path = tmp_path / "scores.sqlite"
-    path.write_bytes(b"this is not an SQLite database" * 100)
-    with pytest.warns(CacheCorruptWarning, match="moved to"):
-        cache = ScoreCache(path)
-    moved = list(tmp_path.glob("scores.sqlite.corrupt-*"))
-    assert len(moved) == 1 and moved[0].read_bytes().startswith(b"this is not")
-    cache.put_many("fp", {"ACGT": 1.0})
-    assert ScoreCache(path).get_many("fp", ["ACGT"]) == {"ACGT": 1.0}
-
-
 def test_damaged_pages_are_detected(tmp_path):
     path = tmp_path / "scores.sqlite"
     cache = ScoreCache(path)
@@ -180,3 +174,153 @@ def test_cache_survives_pickling_into_another_process(tmp_path):
     cache.put_many("fp", {"ACGT": 1.0})
     clone = pickle.loads(pickle.dumps(cache))
     assert clone.get_many("fp", ["ACGT"]) == {"ACGT": 1.0}
+
+
+# --- what is an MIT cache (DESIGN.md section 11): anything else is refused and never touched -----------------
+
+def snapshot(path: Path) -> dict:
+    """Every file under ``path`` (or ``path`` itself) with its bytes, and the names beside it: a path that
+    was renamed, replaced, or got a ``-wal``/``.corrupt-*`` sibling compares unequal."""
+    files = sorted(path.rglob("*")) if path.is_dir() else [path]
+    return {"siblings": sorted(p.name for p in path.parent.iterdir()),
+            "files": {str(p): (p.is_dir(), p.read_bytes() if p.is_file() else None) for p in files}}
+
+
+def make_other_database(path: Path) -> Path:
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE users (name TEXT)")
+    conn.execute("INSERT INTO users VALUES ('ada')")
+    conn.commit()
+    conn.close()
+    return path
+
+
+@pytest.mark.parametrize("make, why", [
+    (lambda p: (p.mkdir(), (p / "notes.txt").write_text("keep me")), "is a folder"),
+    (lambda p: p.write_text("id,sequence,score\nC_000,ACGT,1.5\n"), "not an SQLite database"),
+    (lambda p: p.write_bytes(b"SQLite format"), "truncated"),
+    (make_other_database, "not an MIT score cache"),
+])
+def test_a_path_that_is_not_an_mit_cache_is_refused_and_left_untouched(tmp_path, make, why):
+    path = tmp_path / "target"
+    make(path)
+    before = snapshot(path)
+    with pytest.raises(NotACacheError, match=why) as raised:
+        ScoreCache(path)
+    assert str(path) in str(raised.value)
+    with pytest.raises(NotACacheError):
+        check_cache_path(path)
+    assert snapshot(path) == before, "a path that is not an MIT cache must never be renamed or changed"
+
+
+def test_the_folder_of_the_default_cache_is_refused_with_the_file_to_use(tmp_path):
+    folder = tmp_path / ".mit_cache"
+    ScoreCache(folder / "scores.sqlite").put_many("fp", {"ACGT": 1.0})
+    before = snapshot(folder)
+    with pytest.raises(NotACacheError, match=r"is a folder.*scores\.sqlite"):
+        open_cache(folder)
+    assert snapshot(folder) == before
+    assert ScoreCache(folder / "scores.sqlite").get_many("fp", ["ACGT"]) == {"ACGT": 1.0}
+
+
+def test_a_new_or_empty_path_becomes_a_cache_marked_as_mit(tmp_path):
+    empty = tmp_path / "empty.sqlite"
+    empty.touch()
+    for path in (tmp_path / "new" / "scores.sqlite", empty):
+        ScoreCache(path).put_many("fp", {"ACGT": 1.0})
+        check_cache_path(path)
+        assert int.from_bytes(path.read_bytes()[68:72], "big") == APPLICATION_ID
+
+
+def test_a_cache_written_before_the_application_id_is_still_recognised(tmp_path):
+    path = tmp_path / "old.sqlite"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE scores (key BLOB PRIMARY KEY, value REAL NOT NULL) WITHOUT ROWID")
+    conn.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    conn.execute("INSERT INTO meta VALUES ('schema', '1')")
+    conn.execute("INSERT INTO scores VALUES (?, ?)", (cache_key("fp", "ACGT"), 2.5))
+    conn.commit()
+    conn.close()
+    assert ScoreCache(path).get_many("fp", ["ACGT"]) == {"ACGT": 2.5}
+
+
+def test_a_truncated_mit_cache_is_moved_aside_and_rebuilt(tmp_path):
+    path = tmp_path / "scores.sqlite"
+    cache = ScoreCache(path)
+    cache.put_many("fp", {f"A{i:05d}": float(i) for i in range(3000)})
+    cache.close()
+    data = path.read_bytes()
+    path.write_bytes(data[:len(data) // 2])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fresh = ScoreCache(path)
+        fresh.get_many("fp", ["A00001"])
+    assert any(issubclass(w.category, CacheCorruptWarning) for w in caught), [str(w.message) for w in caught]
+    moved = list(tmp_path.glob("scores.sqlite.corrupt-*"))
+    assert len(moved) == 1 and moved[0].read_bytes() == data[:len(data) // 2]
+    fresh.put_many("fp", {"C": 2.0})
+    assert ScoreCache(path).get_many("fp", ["C", "A00001"]) == {"C": 2.0}
+
+
+def make_read_only(path: Path) -> None:
+    """Make ``path`` unwritable for this process: chmod for a normal user, the immutable flag for root (which
+    ignores permission bits); skip when neither is possible here."""
+    if os.geteuid() != 0:
+        path.chmod(0o444)
+        return
+    if shutil.which("chattr") is None or subprocess.run(["chattr", "+i", str(path)],
+                                                          capture_output=True).returncode != 0:
+        pytest.skip("running as root without chattr +i: cannot make a file read-only here")
+
+
+def undo_read_only(path: Path) -> None:
+    if os.geteuid() == 0:
+        subprocess.run(["chattr", "-i", str(path)], check=False)
+    else:
+        path.chmod(0o644)
+
+
+def test_a_read_only_cache_is_read_and_never_discarded(tmp_path):
+    path = tmp_path / "scores.sqlite"
+    ScoreCache(path).put_many("counting/v1", {"ACGT": -4.0, "AAAA": -5.0})
+    before = path.read_bytes()
+    make_read_only(path)
+    try:
+        scorer = CountingScorer()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            cache = ScoreCache(path)
+            scores = score_sequences(scorer, ["a", "b", "c"], ["ACGT", "AAAA", "CCCC"], cache)
+            score_sequences(scorer, ["d"], ["GGGG"], cache)
+        assert scores.tolist() == [-4.0, -5.0, -4.0] and scorer.seen == ["CCCC", "GGGG"]
+        read_only = [str(w.message) for w in caught if issubclass(w.category, CacheReadOnlyWarning)]
+        assert len(read_only) == 1 and str(path) in read_only[0], [str(w.message) for w in caught]
+        assert not any(issubclass(w.category, CacheCorruptWarning) for w in caught)
+    finally:
+        undo_read_only(path)
+    assert path.read_bytes() == before and not list(tmp_path.glob("*.corrupt-*"))
+
+
+def test_writes_refused_by_sqlite_turn_the_cache_read_only_with_one_warning(tmp_path, monkeypatch):
+    """Whatever the permission bits say (root ignores them), a write SQLite refuses is a warning, not a crash."""
+    path = tmp_path / "scores.sqlite"
+    cache = ScoreCache(path)
+    cache.put_many("fp", {"ACGT": 1.0})
+    cache.close()
+    monkeypatch.setattr("scorers.cache._writable", lambda p: False)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        cache = ScoreCache(path)
+        cache.put_many("fp", {"CCCC": 2.0})
+        cache.put_many("fp", {"GGGG": 3.0})
+    assert cache.get_many("fp", ["ACGT", "CCCC"]) == {"ACGT": 1.0}
+    assert sum(issubclass(w.category, CacheReadOnlyWarning) for w in caught) == 1
+
+
+def test_a_new_cache_that_cannot_be_created_is_one_warning_and_no_cache(tmp_path, monkeypatch):
+    monkeypatch.setattr("scorers.cache._writable", lambda p: False)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert open_cache(tmp_path / "new.sqlite") is None
+    assert [w.category for w in caught] == [CacheReadOnlyWarning] and "cannot be created" in str(caught[0].message)
+    assert not (tmp_path / "new.sqlite").exists()

@@ -59,7 +59,7 @@ def test_pa_pwm_scores_a_fasta(tmp_path, promoters):
     result = run_cli("--model", "pa-pwm", "--fasta", str(fasta), "--out", str(out))
     assert result.returncode == 0, result.stderr
     rows = read_csv(out)
-    assert list(rows[0]) == ["id", "sequence", "score"]
+    assert list(rows[0]) == ["id", "sequence", "score", "kind"] and {r["kind"] for r in rows} == {"energy"}
     assert [r["id"] for r in rows] == list(promoters) and [r["sequence"] for r in rows] == list(promoters.values())
     expected = resolve("pa-pwm").score(list(promoters.values()))
     np.testing.assert_array_equal([float(r["score"]) for r in rows], expected)
@@ -75,10 +75,11 @@ def test_hf_mlm_writes_per_nucleotide_values(tmp_path, promoters):
                      "--device", "cpu", "--cache", str(tmp_path / "cache.sqlite"))
     assert result.returncode == 0, result.stderr
     rows = read_csv(out)
-    assert list(rows[0]) == ["id", "sequence", "score", "per_nucleotide"]
+    assert list(rows[0]) == ["id", "sequence", "score", "kind", "scored_nucleotides", "per_nucleotide"]
     for row in rows:
         values = np.array([float(v) for v in row["per_nucleotide"].split()])
         assert values.shape == (len(row["sequence"]),) and np.isfinite(values).all()
+        assert row["kind"] == "likelihood" and int(row["scored_nucleotides"]) == len(row["sequence"])
         assert abs(values.sum() - float(row["score"])) < 1e-3 * max(1.0, abs(float(row["score"])))
 
 

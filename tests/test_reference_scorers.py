@@ -335,7 +335,7 @@ def test_replay_rejects_non_numbers_and_bad_headers(tmp_path):
         ReplayScores(write(tmp_path, "n.json", '{"A_000": 1.0, "A_001": "x"}'))
     with pytest.raises(ValueError, match="needs a header"):
         ReplayScores(write(tmp_path, "h.csv", "name,value\nA_000,1\n"))
-    with pytest.raises(FileNotFoundError, match="no such file"):
+    with pytest.raises(ValueError, match="no such file"):     # UnknownModelError: a usage error at startup
         resolve("scores:" + str(tmp_path / "absent.json"))
 
 

@@ -8,7 +8,7 @@ from typing import Sequence
 import numpy as np
 import torch
 
-from scorers.glm.recipes import SCORER_VERSION, Recipe, file_digest
+from scorers.glm.recipes import SCORER_VERSION, Recipe, evo2_local_path, file_digest
 from scorers.protocol import ScorerOptions, ScorerUnavailable, check_sequences
 
 
@@ -23,11 +23,7 @@ class Evo2Scorer:
 
     def __init__(self, recipe: Recipe, options: ScorerOptions):
         # The evo2 package loads a checkpoint by name (from its hub repository) or from one local file.
-        local_path = recipe.hub_id if Path(recipe.hub_id).is_file() else None
-        if recipe.revision or (local_path is None and recipe.hub_id != f"arcinstitute/{recipe.evo2_name}"):
-            raise ValueError(f"--model {recipe.alias}: the evo2 package loads {recipe.evo2_name} by name or from "
-                             f"a local checkpoint file; {recipe.hub_id!r}"
-                             f"{'@' + recipe.revision if recipe.revision else ''} is neither")
+        local_path = evo2_local_path(recipe)
         try:
             from evo2 import Evo2
         except ImportError as exc:

@@ -1,5 +1,6 @@
 """The ``--model`` names of the gLMs: every alias of :data:`~scorers.glm.recipes.RECIPES`, ``ALIAS:ID_OR_PATH``,
-``hf-causal:`` and ``hf-mlm:``, and :func:`build`, which loads the scorer a recipe describes.
+``hf-causal:`` and ``hf-mlm:``, their cheap checks (``CHECKS``: the argument parses, a local checkpoint exists),
+and :func:`build`, which loads the scorer a recipe describes.
 
 Importing this module imports neither torch nor transformers: :func:`build` does, once a gLM is chosen.
 """
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from scorers.glm.recipes import RECIPES, Recipe, alias_recipe, check_available, generic_recipe
+from scorers.glm.recipes import RECIPES, Recipe, alias_recipe, check_available, check_checkpoint, generic_recipe
 from scorers.protocol import ScorerOptions
 
 
@@ -46,4 +47,9 @@ PREFIXES = {
     "hf-mlm:": (lambda arg, options: build(generic_recipe("mlm", arg), options),
                 "a masked LM on the Hugging Face hub or in a local folder (ID[@REVISION] or PATH); exact "
                 "pseudo-log-likelihood"),
+}
+CHECKS = {
+    **{f"{alias}:": (lambda arg, alias=alias: check_checkpoint(alias_recipe(alias, arg))) for alias in RECIPES},
+    "hf-causal:": lambda arg: check_checkpoint(generic_recipe("causal", arg)),
+    "hf-mlm:": lambda arg: check_checkpoint(generic_recipe("mlm", arg)),
 }

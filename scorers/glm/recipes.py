@@ -206,6 +206,30 @@ def alias_recipe(alias: str, arg: str) -> Recipe:
                    revision=revision or RECIPES[alias].revision)
 
 
+def evo2_local_path(recipe: Recipe) -> str | None:
+    """The local checkpoint file an Evo 2 recipe names, or None for the package's own download by name;
+    ValueError for anything else (the evo2 package takes no hub mirror or revision)."""
+    local_path = recipe.hub_id if os.path.isfile(os.path.expanduser(recipe.hub_id)) else None
+    if recipe.revision or (local_path is None and recipe.hub_id != f"arcinstitute/{recipe.evo2_name}"):
+        raise ValueError(f"--model {recipe.alias}: the evo2 package loads {recipe.evo2_name} by name or from "
+                         f"a local checkpoint file; {recipe.hub_id!r}"
+                         f"{'@' + recipe.revision if recipe.revision else ''} is neither")
+    return os.path.expanduser(local_path) if local_path else None
+
+
+def check_checkpoint(recipe: Recipe) -> None:
+    """What can be said of a recipe's checkpoint without loading anything: an Evo 2 argument is a checkpoint
+    file, and a local-looking path (``/``, ``./``, ``../``, ``~``) is an existing folder. ValueError or
+    FileNotFoundError otherwise; a hub id is not looked up."""
+    if recipe.kind == "evo2":
+        evo2_local_path(recipe)
+        return
+    path = recipe.hub_id
+    if path.startswith(("/", "./", "../", "~")) and not os.path.isdir(os.path.expanduser(path)):
+        raise FileNotFoundError(f"no checkpoint folder {path}" + (" (it is a file)" if os.path.exists(
+            os.path.expanduser(path)) else ""))
+
+
 def check_available(recipe: Recipe, options: ScorerOptions) -> None:
     """Raise ScorerUnavailable (a skip, with the install command) or RemoteCodeRequired before loading.
 

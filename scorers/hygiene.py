@@ -1,0 +1,72 @@
+"""Scoring hygiene: a sequence's score must not depend on the order or the batch it was scored in.
+
+Scorers that get this wrong exist: one that sorts its input and returns scores in sorted order, one that caches
+by position, one that normalises or fits a scaler on each input batch (PyPI ``sigmap`` fits a MinMaxScaler on
+every batch it predicts). Their scores look fine and every gate computed from them is wrong. The check rescores a
+seeded, shuffled sample of the run's sequences in other batches (:data:`CHUNKS` batches, scored last first) and
+compares with the run's scores at a tolerance relative to the model's own score spread.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from scorers.protocol import ScoreError, check_scores, name_ids
+
+SAMPLE = 64              # sequences rescored
+CHUNKS = 3               # batches they are rescored in
+DRAW_CODE = 1001         # default_rng([seed, DRAW_CODE]); distinct from fixtures.sets.SET_CODES
+# Tolerance = RELATIVE × SD(run's scores) + FLOOR × max(1, max |score|). A real order or batch dependence moves
+# scores by a large share of their SD (sigmap: 0.25 on an SD of 0.29); float noise from another batch
+# composition was 0 for the HF scorers on CPU (float32 and bfloat16). 1e-4 leaves room for the reduction-order
+# differences of GPU kernels; FLOOR covers a constant scorer (SD 0).
+RELATIVE = 1e-4
+FLOOR = 1e-12
+
+
+class OrderOrBatchDependence(ScoreError):
+    """A scorer whose scores change with the order or the batch of its input."""
+
+
+def rescoring_batches(n: int, seed: int) -> list[np.ndarray]:
+    """Indices into ``n`` distinct sequences: a shuffled sample of ``min(SAMPLE, n)`` split into ``CHUNKS``
+    batches, in the order they are scored (the last chunk first)."""
+    picks = np.random.default_rng([seed, DRAW_CODE]).permutation(n)[:min(SAMPLE, n)]
+    return [chunk for chunk in reversed(np.array_split(picks, CHUNKS)) if chunk.size]
+
+
+def check_order_and_batch(scorer, ids: Sequence[str], sequences: Sequence[str], scores: np.ndarray,
+                          seed: int) -> dict:
+    """Rescore a sample of ``sequences`` (whose run scores are ``scores``, ``(n,)``) in other batches and orders.
+
+    Returns what was checked (``n``, ``batches``, ``max_difference``, ``tolerance``); raises
+    OrderOrBatchDependence naming the ids whose scores changed. Each distinct sequence counts once."""
+    first = {}
+    for i, sequence in enumerate(sequences):
+        first.setdefault(sequence, i)
+    where = np.fromiter(first.values(), dtype=np.int64, count=len(first))
+    if where.size < 2:
+        return {"n": int(where.size), "batches": 0, "max_difference": 0.0, "tolerance": 0.0}
+    run = np.asarray(scores, dtype=np.float64)[where]
+    batches = rescoring_batches(where.size, seed)
+    rescored = np.empty(where.size)
+    for batch in batches:
+        chosen = where[batch]
+        batch_sequences = tuple(sequences[i] for i in chosen)
+        rescored[batch] = check_scores(scorer.score(batch_sequences), batch_sequences,
+                                       [ids[i] for i in chosen], scorer.name)
+    sample = np.concatenate(batches)
+    difference = np.abs(rescored[sample] - run[sample])
+    tolerance = RELATIVE * float(np.std(run)) + FLOOR * max(1.0, float(np.max(np.abs(run))))
+    changed = sample[difference > tolerance]
+    if changed.size:
+        named = [f"{ids[where[i]]} ({run[i]:.6g} -> {rescored[i]:.6g})" for i in changed]
+        raise OrderOrBatchDependence(
+            f"scorer {scorer.name!r}: scores depend on order or batch: rescoring {sample.size} of the run's "
+            f"sequences, shuffled, in {len(batches)} batches changed {changed.size} of them by more than "
+            f"{tolerance:.3g} ({RELATIVE:g} × the scores' SD): {name_ids(named, 5)}. A scorer must score each "
+            "sequence on its own: no sorting, no normalising or fitting on the batch")
+    return {"n": int(sample.size), "batches": len(batches), "max_difference": float(difference.max()),
+            "tolerance": tolerance}
