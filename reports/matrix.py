@@ -161,16 +161,22 @@ def footnotes_html(footnotes: FootnoteNumbers) -> str:
 
 
 def not_measured_html(results: dict) -> str:
-    """One line per property that no model measured, with why (e.g. the natural set's data are absent)."""
-    reasons: dict[str, str] = {}
+    """One line per property that no model measured, with every distinct reason and the models it applies to (e.g.
+    the natural set's data are absent for all; a replayed file and a fixed-layout scorer skip for their own)."""
+    items = []
     for prop in MATRIX_PROPERTIES:
-        records = [m["properties"].get(prop) for m in results["models"].values()]
-        if records and all(r is not None and r.get("verdict") == "skip" for r in records):
-            reasons[prop] = records[0].get("reason") or "skipped"
-    if not reasons:
+        records = {spec: m["properties"].get(prop) for spec, m in results["models"].items()}
+        if not records or not all(r is not None and r.get("verdict") == "skip" for r in records.values()):
+            continue
+        by_reason: dict[str, list[str]] = {}
+        for spec, record in records.items():
+            by_reason.setdefault(record.get("reason") or "skipped", []).append(spec)
+        why = "; ".join(reason if len(by_reason) == 1 else f"{', '.join(short_spec(s) for s in specs)}: {reason}"
+                        for reason, specs in by_reason.items())
+        items.append(f"<li><b>{html.escape(prop)}</b>: {html.escape(why)}</li>")
+    if not items:
         return ""
-    items = "".join(f"<li><b>{html.escape(prop)}</b>: {html.escape(why)}</li>" for prop, why in reasons.items())
-    return f'<div id="mit-not-measured"><p>Not measured in this run:</p><ul>{items}</ul></div>'
+    return f'<div id="mit-not-measured"><p>Not measured in this run:</p><ul>{"".join(items)}</ul></div>'
 
 
 def run_facts_html(results: dict) -> str:
