@@ -8,7 +8,7 @@ import os
 import pytest
 
 from scorers.protocol import ScorerOptions, ScorerUnavailable, is_cacheable
-from scorers.registry import UnknownModelError, accepted_forms, check_spec, resolve, split_specs
+from scorers.registry import UnknownModelError, accepted_forms, check_spec, model_listing, resolve, split_specs
 
 DEFAULT_MODEL = "rpa-pwm"
 DEFAULT_CACHE = os.path.join(".mit_cache", "scores.sqlite")
@@ -59,6 +59,10 @@ def paper_specs(data_dir) -> list[str]:
 
 
 def pytest_configure(config):
+    if split_specs(config.getoption("--model")) == ["list"]:
+        # ``--model=list``: every accepted name and form, then stop before anything runs.
+        print(model_listing(), flush=True)
+        pytest.exit("the accepted --model names and forms are listed above", returncode=0)
     for spec in model_specs(config):
         try:
             check_spec(spec)

@@ -72,7 +72,26 @@ def accepted_forms() -> str:
         if description is not None:
             lines.append(f"{prefix}ARG: {description}")
     lines.append("package.module:attr: a user's Scorer, Scorer class or factory")
+    lines.append("(pytest --model=list lists them with what each is)")
     return "\n  ".join(lines)
+
+
+def model_listing() -> str:
+    """Every accepted ``--model`` name with what it is, and every form, for ``pytest --model=list``."""
+    _load_builtin_modules()
+    width = max(map(len, [*BUILTINS, *ALIASES])) + 2
+    lines = ["Built-in scorers:"]
+    lines += [f"  {name:<{width}}{description}" for name, (_, description) in sorted(BUILTINS.items())]
+    lines += ["gLM aliases (add --trust-remote-code where the checkpoint ships its own code):"]
+    lines += [f"  {name:<{width}}{description}" for name, (_, description) in sorted(ALIASES.items())]
+    lines += ["Forms:", "  ALIAS:ID_OR_PATH[@REV]   an alias's recipe on another copy of its checkpoint (a local "
+              "folder, a mirror or a revision)"]
+    lines += [f"  {prefix + 'ARG':<24} {description}" for prefix, (_, description) in sorted(PREFIXES.items())
+              if description is not None]
+    lines += ["  package.module:attr      a user's Scorer, Scorer class or factory",
+              "  paper                    with --mit-set=mit-v1: the paper's stored scores and its biophysical "
+              "models (Tables 2 and 6)"]
+    return "\n".join(lines)
 
 
 def check_spec(spec: str) -> None:

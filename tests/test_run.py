@@ -107,3 +107,12 @@ def test_paper_tables_print_beside_the_papers_values(tmp_path):
                 "scan 0.430 / 0.43 (4) 0.540 / 0.54 (0)"):
         assert row in out, f"{row!r} not in the terminal output:\n{run.log}"
     assert "Paper mode: Tables 2 and 6" in run.html
+
+
+def test_model_list_prints_every_name_and_form_and_exits_0(tmp_path):
+    run = run_mit(tmp_path, "--model=list")
+    assert run.returncode == 0, run.log
+    for name in ("rpa-pwm", "energy-lafleur", "hyenadna", "hf-mlm:ARG", "scores:ARG", "package.module:attr",
+                 "ALIAS:ID_OR_PATH[@REV]", "paper"):
+        assert name in run.proc.stdout, name
+    assert not (tmp_path / "mit-results.json").exists(), "nothing is measured"
