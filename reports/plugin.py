@@ -34,6 +34,7 @@ def _is_mit_run(config) -> bool:
         Path(str(a).split("::")[0]).resolve().is_relative_to(own_tests) for a in config.args)
 
 
+@pytest.hookimpl(tryfirst=True)      # before pytest-html's own configure reads the report path we set
 def pytest_configure(config):
     config.stash[_COLLECTOR] = ResultCollector()
     config.pluginmanager.register(_Collecting(config.stash[_COLLECTOR]), "mit-result-collector")
