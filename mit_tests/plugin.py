@@ -21,6 +21,9 @@ MEASURED_NOTHING = 2
 _OUTCOMES = pytest.StashKey[dict]()
 
 
+_TOLD = pytest.StashKey[dict]()         # the model errors already said in this run, and which test said them
+
+
 class GateFailed(AssertionError):
     """A gate that rejected the model: reported as its sentence and statistics, never as a traceback (the test
     code is not what went wrong)."""
@@ -148,6 +151,14 @@ def pytest_runtest_makereport(item, call):
     report = yield
     if report.failed and call.excinfo is not None and call.excinfo.errisinstance(GateFailed):
         report.longrepr = str(call.excinfo.value)
+    elif report.failed and call.excinfo is not None and getattr(call.excinfo.value, "said_once", False):
+        # A model that could not be loaded or scored fails every test that needs it: say why once, in the first
+        # test's report; the others point to it. The reason still goes to every property's record.
+        message = str(call.excinfo.value)
+        report.user_properties.append(("mit_error", message))
+        told = item.config.stash.setdefault(_TOLD, {})
+        report.longrepr = message if message not in told else f"the same error as {told[message]}, above"
+        told.setdefault(message, item.nodeid.rsplit("/", 1)[-1])
     return report
 
 

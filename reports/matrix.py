@@ -236,13 +236,16 @@ def text_summary(results: dict, width: int = 120, colour: bool = False) -> str:
         body = textwrap.wrap(f"{overall['verdict']}: {overall['reason']}", width - len(head))
         lines.append(head + _paint(body[0], overall["verdict"], colour))
         lines += [" " * len(head) + rest for rest in body[1:]]
+        by_sentence: dict[str, list[str]] = {}        # one sentence, said once, for every property it explains
         for prop in MATRIX_PROPERTIES:
             record = model["properties"].get(prop) or {}
             if record.get("verdict") in ("fail", "error"):
-                sentence = record.get("failure") or record.get("reason") or ""
-                first_line = sentence.strip().splitlines()[0] if sentence.strip() else ""
-                lines += textwrap.wrap(f"{prop}: {first_line}", width, initial_indent=" " * (len(head) + 2),
-                                       subsequent_indent=" " * (len(head) + 4))
+                sentence = (record.get("failure") or record.get("reason") or "").strip()
+                by_sentence.setdefault(sentence.splitlines()[0] if sentence else "", []).append(prop)
+        for sentence, props in by_sentence.items():
+            named = "every property" if len(by_sentence) == 1 and len(props) > 4 else ", ".join(props)
+            lines += textwrap.wrap(f"{named}: {sentence}", width, initial_indent=" " * (len(head) + 2),
+                                   subsequent_indent=" " * (len(head) + 4))
     header = f"{'model':<{name_width}}  " + " ".join(f"{h:<8}" for h in TERMINAL_COLUMNS.values()) + " robust"
     lines += ["", header]
     for spec, model in results["models"].items():

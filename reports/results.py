@@ -61,7 +61,7 @@ class ResultCollector:
         if hasattr(report, "wasxfail") and (report.skipped or report.passed):
             verdict, reason = ("xfail" if report.skipped else "pass"), report.wasxfail
         elif report.when in ("setup", "teardown") and report.failed:
-            verdict, reason = "error", _reason(report)
+            verdict, reason = "error", error or _reason(report)
         elif report.skipped:
             verdict, reason = "skip", _reason(report)
         elif report.when == "call" and report.failed:

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from scorers.protocol import ScorerOptions, ScorerUnavailable, is_cacheable
+from scorers.protocol import ModelLoadError, ScorerOptions, ScorerUnavailable, is_cacheable
 from scorers.registry import UnknownModelError, accepted_forms, check_spec, model_listing, resolve, split_specs
 
 DEFAULT_MODEL = "rpa-pwm"
@@ -122,7 +122,7 @@ def mit_model(request, mit_sets, mit_canary_set, mit_libraries):
     input, NaN, inf, wrong shape, ``--mit-timeout``) makes every test of that model an error naming what went
     wrong, from its one failed call."""
     from scorers.scored_model import ScoredModel
-    from scorers.watchdog import Watchdog
+    from scorers.watchdog import ScoringTimeout, Watchdog
     spec = request.param
     watchdog = Watchdog(spec, request.config.getoption("--mit-timeout"))
     try:
@@ -131,6 +131,11 @@ def mit_model(request, mit_sets, mit_canary_set, mit_libraries):
         pytest.skip(f"{spec}: {exc}")
     except UnknownModelError as exc:
         raise pytest.UsageError(f"{exc}\n  accepted:\n  {accepted_forms()}") from None
+    except ScoringTimeout:
+        raise
+    except Exception as exc:      # noqa: BLE001 - whatever loading raised, the model's tests error with one message
+        message = str(exc) if spec in str(exc) else f"--model {spec}: {type(exc).__name__}: {exc}"
+        raise ModelLoadError(message) from exc
     sets = dict(mit_sets)
     # A replayed file holds only the sequences it was scored on: the canary's repeats are not among them.
     if scorer.kind == "likelihood" and not getattr(scorer, "precomputed", False):

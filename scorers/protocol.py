@@ -191,6 +191,13 @@ def fixed_layout_codes(sequences: Sequence[str], name: str) -> np.ndarray:
     return encode([s[:LENGTH] for s in sequences])
 
 
+class ModelLoadError(RuntimeError):
+    """A model that could not be loaded; the message says why and what to do. Every test of the model errors with
+    it, and the terminal says it once (``said_once``: the first test's report carries it, the others point to it)."""
+
+    said_once = True
+
+
 class ScorerUnavailable(RuntimeError):
     """A scorer that cannot run here (a missing optional dependency or GPU). Its tests are skipped with this
     message, which must say what to install or what hardware is needed."""

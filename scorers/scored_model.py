@@ -16,7 +16,9 @@ from scorers.watchdog import Watchdog
 
 class ModelFailed(RuntimeError):
     """The model failed once (an exception, bad scores, a timeout, order or batch dependence) and is not called
-    again: every later look-up raises this, naming the first failure."""
+    again: every later look-up raises this, naming the first failure (said once in the terminal)."""
+
+    said_once = True
 
 
 @dataclass

@@ -18,7 +18,9 @@ T = TypeVar("T")
 
 
 class ScoringTimeout(RuntimeError):
-    """A model's calls took longer than its ``--mit-timeout`` budget."""
+    """A model's calls took longer than its ``--mit-timeout`` budget (said once in the terminal)."""
+
+    said_once = True
 
 
 class Watchdog:

@@ -26,8 +26,8 @@ def broken_module(tmp_path, monkeypatch):
     ("tests.bad_scorers:missing", "module 'tests.bad_scorers' has no attribute 'missing'"),
     ("scores:/nonexistent/scores.csv", "no such file /nonexistent/scores.csv"),
     ("hyenadna:/models/hyenadna@", "needs a hub id or a local checkpoint folder"),
-    ("hf-mlm:/nonexistent/checkpoint", "no checkpoint folder /nonexistent/checkpoint"),
-    ("hf-causal:./nonexistent", "no checkpoint folder ./nonexistent"),
+    ("hf-mlm:/nonexistent/checkpoint", "no such folder: /nonexistent/checkpoint"),
+    ("hf-causal:./nonexistent", "no such folder: ./nonexistent"),
     ("evo2-1b:/nonexistent/evo2.pt", "by name or from a local checkpoint file"),
 ])
 def test_specs_that_cannot_be_resolved_are_refused_without_loading_anything(spec, message):

@@ -22,7 +22,7 @@ def results_of(models: dict) -> dict:
 
 
 def failing_model(sentence: str):
-    props = {p: record("fail", 0.41, sentence) for p in GATES}
+    props = {p: record("fail", 0.41, f"{sentence} ({p})") for p in GATES}
     props.update({p: record("skip", failure="not run") for p in PROPERTIES if p not in props})
     overall = {"verdict": "composition only", "reason": "fails " + ", ".join(GATES) + "; but scores E above D (css): "
                "it reads composition"}
@@ -48,6 +48,7 @@ def test_the_summary_of_three_models_fits_120_columns_and_opens_with_each_overal
     assert first[1].startswith("at-content") and "composition only" in first[1]
     assert first[2].startswith("…") and "composition only" in first[2]      # the long spec, cut from the left
     assert text.count("strand: it does not prefer") == 2                     # one sentence per failed gate
+    assert text.count("motif: it does not prefer") == 2
 
 
 def test_colour_marks_the_verdicts_only_when_asked():
@@ -65,3 +66,11 @@ def test_not_measured_names_every_models_reason():
     assert "a: the spacing probe set is not part of this run" in html and "b: scores:x.csv replays" in html
     same = not_measured_html(results_of({"a": ({}, props_a), "c": ({}, dict(props_a))}))
     assert same.count("the spacing probe set") == 1 and "a, c" not in same
+
+
+def test_one_reason_for_many_properties_is_said_once():
+    reason = "--model nt-500m: InstaDeepAI/nucleotide-transformer-500m-human-ref is not in the local cache"
+    props = {p: record("error", failure=reason) for p in PROPERTIES}
+    text = text_summary(results_of({"nt-500m": ({"verdict": "not measured", "reason": "no verdict"}, props)}))
+    assert text.count("is not in the local cache") == 1, text
+    assert "every property: --model nt-500m" in text

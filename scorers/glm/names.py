@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from scorers.glm.recipes import RECIPES, Recipe, alias_recipe, check_available, check_checkpoint, generic_recipe
+from scorers.glm.recipes import (RECIPES, Recipe, alias_recipe, check_available, check_checkpoint, check_hub_reachable,
+                                 generic_recipe)
 from scorers.protocol import ScorerOptions
 
 
@@ -25,6 +26,7 @@ def build(recipe: Recipe | str, options: ScorerOptions | None = None, *, path: s
     if recipe.kind == "evo2":
         from scorers.glm.evo2 import Evo2Scorer
         return Evo2Scorer(recipe, options)
+    check_hub_reachable(recipe)
     from scorers.glm.hf import load_scorer
     return load_scorer(recipe, options)
 

@@ -226,8 +226,8 @@ def check_checkpoint(recipe: Recipe) -> None:
         return
     path = recipe.hub_id
     if path.startswith(("/", "./", "../", "~")) and not os.path.isdir(os.path.expanduser(path)):
-        raise FileNotFoundError(f"no checkpoint folder {path}" + (" (it is a file)" if os.path.exists(
-            os.path.expanduser(path)) else ""))
+        raise FileNotFoundError(f"no such folder: {path} (a local checkpoint must be a folder with its config"
+                                + (", and this is a file)" if os.path.exists(os.path.expanduser(path)) else ")"))
 
 
 def check_available(recipe: Recipe, options: ScorerOptions) -> None:
@@ -252,6 +252,33 @@ def check_available(recipe: Recipe, options: ScorerOptions) -> None:
         raise RemoteCodeRequired(
             f"--model {recipe.alias}: {recipe.hub_id} runs modelling code from its hub repository; "
             "rerun with --trust-remote-code to allow it")
+
+
+def check_hub_reachable(recipe: Recipe, timeout: float = 5.0) -> None:
+    """Before loading a hub checkpoint: fine when it is a local folder or its config is in the local Hugging Face
+    cache, or when the hub answers within ``timeout`` seconds. Otherwise a RuntimeError that says so at once and
+    how to point the alias at a local copy (the hub client would otherwise retry for about half a minute)."""
+    import socket
+    from urllib.parse import urlparse
+
+    if os.path.exists(recipe.hub_id):
+        return
+    from huggingface_hub import constants, try_to_load_from_cache
+    if isinstance(try_to_load_from_cache(recipe.hub_id, "config.json", revision=recipe.revision), str):
+        return
+    alias = recipe.alias.split(":", 1)[0]
+    local_form = (f"--model {alias}:/path/to/{recipe.hub_id.rsplit('/', 1)[-1]}" if alias in RECIPES
+                  else f"--model {recipe.alias.split(':', 1)[0]}:/path/to/the/checkpoint-folder")
+    where = f"{recipe.hub_id} is not in the local Hugging Face cache ({constants.HF_HUB_CACHE})"
+    advice = (f"On a machine without hub access, copy the checkpoint folder there and point MIT at it: "
+              f"{local_form}")
+    if constants.HF_HUB_OFFLINE:
+        raise RuntimeError(f"--model {recipe.alias}: {where} and HF_HUB_OFFLINE is set. {advice}")
+    host = urlparse(constants.ENDPOINT).hostname or "huggingface.co"
+    try:
+        socket.create_connection((host, 443), timeout=timeout).close()
+    except OSError as exc:
+        raise RuntimeError(f"--model {recipe.alias}: {where} and {host} cannot be reached ({exc}). {advice}") from None
 
 
 def file_digest(*paths) -> str:
