@@ -42,7 +42,7 @@ def test_a_model_that_cannot_load_says_why_once(tmp_path):
     assert run.returncode == 2, run.log                     # nt-500m measured nothing
     # once in the errors (the first test's), once in the summary, once on the exit-code line; never per test
     assert " ".join(out.split()).count("point MIT at it: --model nt-500m:/path/to/") == 3, out[-4000:]
-    assert "the same error as test_canary[nt-500m], above" in out and "Traceback" not in out
+    assert "the same error as test_canary.py::test_canary[nt-500m], above" in out and "Traceback" not in out
     assert "every property: --model nt-500m" in out
     assert run.properties("nt-500m")["motif"]["verdict"] == "error"
     assert "HF_HUB_OFFLINE is set" in run.properties("nt-500m")["motif"]["reason"]
