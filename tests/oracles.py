@@ -1,4 +1,5 @@
-"""Slow reference implementations (oracles) of MIT's vectorised reference scorers.
+"""Slow reference implementations (oracles) of MIT's vectorised reference scorers, and of a causal LM's
+log-likelihood (:func:`slow_causal_ll`, one prefix per forward pass).
 
 Deliberately plain: one sequence at a time, string slicing and Python loops, written from the rules of
 anchor_mit.md sections 3-4 (and the paper's scripts it audits), sharing only the matrices of
@@ -201,3 +202,18 @@ def paper_random_scores(n: int) -> np.ndarray:
     """The paper's random baseline: ``np.random.RandomState(42).randn()`` drawn once per sequence, sequentially
     in file order (MIT's own ``random`` scorer is seeded per sequence instead, so its numbers differ)."""
     return np.random.RandomState(PAPER_RANDOM_SEED).randn(n)
+
+
+def slow_causal_ll(model, ids: list[int], special: set[int]) -> float:
+    """Sum over t >= 1 of log p(ids[t] | ids[:t]) for non-special ids[t], one prefix per forward pass of a torch
+    causal LM (``model(input_ids=...).logits``)."""
+    import torch   # only the gLM tests call this
+
+    total = 0.0
+    for t in range(1, len(ids)):
+        if ids[t] in special:
+            continue
+        with torch.no_grad():
+            logits = model(input_ids=torch.tensor([ids[:t]])).logits[0, -1]
+        total += float(torch.log_softmax(logits.double(), -1)[ids[t]])
+    return total
