@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from reports.matrix import text_matrix
+from reports.matrix import null_control_lines, text_matrix
 from reports.results import ResultCollector, write_json
 
 REPORT_HTML = "mit-report.html"
@@ -105,6 +105,8 @@ def pytest_terminal_summary(terminalreporter, config):
     if results:
         terminalreporter.write_sep("=", "MIT: model × property")
         terminalreporter.write_line(text_matrix(results))
+        for line in null_control_lines(results):
+            terminalreporter.write_line(line)
         terminalreporter.write_line(f"results: {Path(config.getoption('--mit-report')) / REPORT_JSON}")
 
 

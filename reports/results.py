@@ -13,6 +13,7 @@ from importlib import metadata
 
 import numpy as np
 
+from mit_tests.null_control import add_null_control
 from mit_tests.properties import PROPERTIES, summarise
 
 
@@ -39,12 +40,16 @@ class ResultCollector:
     fingerprints: dict = field(default_factory=dict)
     set_sha256: dict = field(default_factory=dict)
     nodeids: dict = field(default_factory=dict)
+    copies_of: dict = field(default_factory=dict)     # untrained copy (--mit-null-control) -> model spec
 
     def add(self, report) -> None:
         meta = _user_property(report, "mit_meta")
         if meta is None or report.when == "teardown" and report.passed:
             return
         spec, prop = meta["model"], meta["property"]
+        copy_of = _user_property(report, "mit_null_control_of")
+        if copy_of:
+            self.copies_of[spec] = copy_of
         self.nodeids[(spec, prop)] = report.nodeid
         record = self.models.setdefault(spec, {}).setdefault(prop, {"verdict": None})
         measured = _user_property(report, "mit_result")
@@ -73,6 +78,7 @@ class ResultCollector:
     def to_json(self, config) -> dict:
         for props in self.models.values():
             summarise(props)
+        add_null_control(self.models, self.copies_of)
         return {
             "seed": config.getoption("--mit-seed"),
             "alpha": config.getoption("--mit-alpha"),
@@ -80,6 +86,7 @@ class ResultCollector:
             "set_sha256": dict(sorted(self.set_sha256.items())),
             "versions": versions(),
             "models": {spec: {"fingerprint": self.fingerprints.get(spec),
+                              **({"null_control_of": self.copies_of[spec]} if spec in self.copies_of else {}),
                               "properties": {p: props[p] for p in PROPERTIES if p in props}}
                        for spec, props in self.models.items()},
         }
