@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from mit_tests.canary import DEFAULT_MAX_NLL, UNTRAINED, canary_result
+from mit_tests.canary import DEFAULT_MAX_NLL, measure_canary
 from mit_tests.stats import PropertyResult, tie_tolerance
 
 RESULT_PROPERTY = "mit_result"
@@ -82,20 +82,9 @@ def mit_alpha(pytestconfig) -> float:
 
 @pytest.fixture(scope="session")
 def mit_canary(mit_model, pytestconfig, mit_seed):
-    """The canary verdict of a likelihood scorer (None for other kinds)."""
-    if mit_model.kind != "likelihood" or "canary" not in mit_model.sets:
-        return None
-    canary = mit_model.sets["canary"]
-    mit_model.score_now(["canary"])      # alone first: an untrained model is caught before the full batch
-    # Real promoter windows when the run has them (natural class A), else the core set's promoters.
-    reference = mit_model.sets.get("natural") or mit_model.sets["core"]
-    condition = "A" if "A" in reference.conditions else "C"
-    promoters = reference.member_sequences(condition)
-    promoter_ids = [reference.ids[i] for i in reference.indices(condition)]
-    return canary_result(mit_model.role_scores("canary"), mit_model.scored_nucleotides(canary.sequences),
-                         mit_model.rescore("canary"), mit_model.score_more(promoter_ids, promoters),
-                         mit_model.scored_nucleotides(promoters), reference_label=f"{reference.name} class {condition}",
-                         max_nll=pytestconfig.getoption("--mit-canary-nll"), seed=mit_seed)
+    """The canary verdict of a likelihood scorer, live or replayed (None for other kinds and for the untrained
+    copies of ``--mit-null-control``, which are untrained on purpose)."""
+    return measure_canary(mit_model, max_nll=pytestconfig.getoption("--mit-canary-nll"), seed=mit_seed)
 
 
 @pytest.fixture(scope="session")
@@ -105,7 +94,8 @@ def model(mit_model, mit_canary, mit_seed):
     in (``check_hygiene``: a seeded sample rescored in other batches; replayed files are exempt). pytest
     keeps a session fixture's error, so every property test of a failing model errors from this one check."""
     if mit_canary is not None and not mit_canary.gate_passed:
-        raise RuntimeError(f"{mit_model.spec}: {UNTRAINED} (see its canary test): {mit_canary.failure}")
+        raise RuntimeError(f"{mit_model.spec} fails its canary (see its canary test), so nothing else is "
+                           f"measured on it: {mit_canary.failure}")
     mit_model.check_hygiene(mit_seed)
     return mit_model
 

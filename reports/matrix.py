@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 
+from mit_tests.null_control import flagged
 from mit_tests.properties import GATES, PROPERTIES, SPACING_PEAK
 from reports.paper_values import GENERAL_NOTES, PAPER_STATISTIC, FootnoteNumbers, model_notes, paper_value
 
@@ -19,7 +20,7 @@ HEADINGS = {"canary": "canary", "motif": "motif", "compensation": "compensation"
             "scramble": "scramble", "composition": "composition r(AT)",
             **{f"robustness_{g}": f"robust: {g.replace('_', ' ')}" for g in GATES}}
 # What each column tests, in one line under its heading (every gate's two members have the same bases).
-TESTED = {"canary": "repeat NLL < ln 4 − 0.3", "motif": "TATAAT > ATATAT (C > K)",
+TESTED = {"canary": "NLL/nt: repeats < ln 4 − 0.3, random ≥ ln 4 − 0.1", "motif": "TATAAT > ATATAT (C > K)",
           "compensation": "E > H (UP moved), E > J (boxes moved)",
           "up_position": "UP upstream > downstream, UP moved and core moved",
           "spacing": f"peak {SPACING_PEAK[0]}–{SPACING_PEAK[-1]} bp, −10 moved and −35 moved",
@@ -107,6 +108,7 @@ def _cell(spec: str, prop: str, record: dict, footnotes: FootnoteNumbers) -> str
     secondary = _secondary(prop, record)
     if secondary:
         parts.append(f'<div class="mit-small">{html.escape(secondary)}</div>')
+    parts.append(_null_control_flag(record))
     paper = paper_value(spec, prop)
     if paper is not None:
         parts.append(f'<div class="mit-paper">paper {html.escape(PAPER_STATISTIC[prop])} '
@@ -257,3 +259,30 @@ def text_summary(results: dict, width: int = 120, colour: bool = False) -> str:
                  "matched families")
     lines.append("that prefer the grammatical member (css: E over D); robust: gates that held on drawn designs.")
     return "\n".join(lines)
+
+# -- the null control (--mit-null-control): a gate that untrained copies pass too -------------------------------
+
+def _null_control_text(record: dict) -> str:
+    null = record.get("null_control") or {}
+    return f"also passed by {null.get('passed_by')} of {null.get('of')} untrained copies"
+
+
+def _null_control_flag(record: dict) -> str:
+    """A warning line for a cell whose gate an untrained copy of the model passes as well (empty otherwise)."""
+    if not flagged(record):
+        return ""
+    why = ("an untrained copy of the same architecture passes this gate, so passing it is not evidence of "
+           "training: " + ", ".join(f"{c} {v}" for c, v in record["null_control"]["copies"].items()))
+    return (f'<div class="mit-null-control" title="{html.escape(why, quote=True)}">⚠ '
+            f"{html.escape(_null_control_text(record))}</div>")
+
+
+def null_control_lines(results: dict) -> list[str]:
+    """Terminal lines, one per gate that untrained copies pass as well (none without ``--mit-null-control``)."""
+    lines = []
+    for spec, model in results["models"].items():
+        for prop, record in model["properties"].items():
+            if flagged(record):
+                lines.append(f"null control: {spec} {prop} {shown_verdict(record).upper()} is "
+                              f"{_null_control_text(record)}")
+    return lines

@@ -33,6 +33,7 @@ STYLE = """<style>
 .mit-fingerprint { color: #777; word-break: break-all; }
 .mit-paper { font-size: 11px; color: #1a237e; border-top: 1px dotted #9e9e9e; margin-top: 3px; padding-top: 2px; }
 .mit-paper sup a, .mit-model sup a { text-decoration: none; color: #1a237e; }
+.mit-null-control { font-size: 11px; color: #b71c1c; font-weight: 600; }
 .mit-legend { font-size: 11px; color: #444; }
 .mit-key { display: inline-block; padding: 0 5px; border: 1px solid #bdbdbd; font-weight: 700; }
 .mit-notes { font-size: 11.5px; color: #333; max-width: 1100px; }

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from reports.matrix import text_summary
+from reports.matrix import null_control_lines, text_summary
 from reports.grounding import mpra_text
 from reports.paper_tables import paper_tables_text
 from reports.results import ResultCollector, write_json
@@ -129,6 +129,8 @@ def pytest_terminal_summary(terminalreporter, config):
         if mpra:
             terminalreporter.write_sep("-", "MIT: mpra, Spearman ρ(score, measured expression) [95% CI]")
             terminalreporter.write_line(mpra)
+        for line in null_control_lines(results):
+            terminalreporter.write_line(line)
         terminalreporter.write_line(f"results: {Path(config.getoption('--mit-report')) / REPORT_JSON}")
 
 

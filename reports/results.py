@@ -13,6 +13,7 @@ from importlib import metadata
 
 import numpy as np
 
+from mit_tests.null_control import add_null_control
 from mit_tests.properties import PROPERTIES, summarise
 
 
@@ -40,6 +41,7 @@ class ResultCollector:
     set_sha256: dict = field(default_factory=dict)
     nodeids: dict = field(default_factory=dict)
     grounding: dict | None = None     # the grounding table (mit_tests/test_mpra.py), model-independent
+    copies_of: dict = field(default_factory=dict)     # untrained copy (--mit-null-control) -> model spec
 
     def add(self, report) -> None:
         grounding = _user_property(report, "mit_grounding")
@@ -49,6 +51,9 @@ class ResultCollector:
         if meta is None or report.when == "teardown" and report.passed:
             return
         spec, prop = meta["model"], meta["property"]
+        copy_of = _user_property(report, "mit_null_control_of")
+        if copy_of:
+            self.copies_of[spec] = copy_of
         self.nodeids[(spec, prop)] = report.nodeid
         record = self.models.setdefault(spec, {}).setdefault(prop, {"verdict": None})
         measured = _user_property(report, "mit_result")
@@ -78,6 +83,7 @@ class ResultCollector:
     def to_json(self, config) -> dict:
         alpha = config.getoption("--mit-alpha")
         overall = {spec: summarise(props, alpha) for spec, props in self.models.items()}
+        add_null_control(self.models, self.copies_of)
         results = {
             "seed": config.getoption("--mit-seed"),
             "alpha": alpha,
@@ -85,6 +91,7 @@ class ResultCollector:
             "set_sha256": dict(sorted(self.set_sha256.items())),
             "versions": versions(),
             "models": {spec: {"fingerprint": self.fingerprints.get(spec), "overall": overall[spec],
+                              **({"null_control_of": self.copies_of[spec]} if spec in self.copies_of else {}),
                               "properties": {p: props[p] for p in PROPERTIES if p in props}}
                        for spec, props in self.models.items()},
         }

@@ -25,12 +25,18 @@ def pytest_addoption(parser):
     group.addoption("--mit-dtype", default=None, help="torch dtype for gLMs (default: float32 on cpu)")
     group.addoption("--mit-batch-size", type=int, default=None,
                     help="gLM batch size (default: automatic, halving on out-of-memory)")
+    group.addoption("--mit-threads", type=int, default=None, metavar="N",
+                    help="CPU threads for gLM scoring (default: 1 for models under 20 M parameters unless "
+                         "OMP_NUM_THREADS is set, else torch's default)")
     group.addoption("--mit-cache", default=DEFAULT_CACHE,
                     help=f"SQLite score cache file (default {DEFAULT_CACHE}); 'none' disables it. A path that is "
                          "not an MIT cache (a folder, a CSV) is a usage error and is left untouched")
     group.addoption("--mit-timeout", type=float, default=None, metavar="SECONDS",
                     help="per model: loading and scoring that take longer are abandoned and the model's tests "
                          "error, while the other models run (default: no limit)")
+    group.addoption("--mit-null-control", type=int, default=0, metavar="N",
+                    help="also test N randomly initialised copies of every Hugging Face model (rows SPEC#null1 "
+                         "...; canary skipped); a gate an untrained copy passes too is flagged on the model's cell")
 
 
 # ``--model=paper``: the models of the paper's Tables 2 and 6, for ``--mit-set=mit-v1``: its stored gLM and baseline
@@ -58,6 +64,27 @@ def paper_specs(data_dir) -> list[str]:
     return files + list(PAPER_REFERENCES)
 
 
+_NULL_CONTROL_SPECS = pytest.StashKey[dict]()
+
+
+def null_control_specs(config) -> dict[str, str]:
+    """``{copy spec: model spec}`` of the untrained copies ``--mit-null-control N`` adds, in run order."""
+    if _NULL_CONTROL_SPECS not in config.stash:
+        from scorers.glm.names import hf_recipe
+        from scorers.null_control import null_spec
+
+        n = config.getoption("--mit-null-control")
+        config.stash[_NULL_CONTROL_SPECS] = {null_spec(spec, k): spec for spec in model_specs(config)
+                                             if hf_recipe(spec) is not None for k in range(1, n + 1)}
+    return config.stash[_NULL_CONTROL_SPECS]
+
+
+def run_specs(config) -> list[str]:
+    """Every model the run tests: the ``--model`` specs, each Hugging Face model followed by its copies."""
+    copies = null_control_specs(config)
+    return [s for spec in model_specs(config) for s in [spec] + [c for c, of in copies.items() if of == spec]]
+
+
 def pytest_configure(config):
     if split_specs(config.getoption("--model")) == ["list"]:
         # ``--model=list``: every accepted name and form, then stop before anything runs.
@@ -68,13 +95,21 @@ def pytest_configure(config):
             check_spec(spec)
         except UnknownModelError as exc:
             raise pytest.UsageError(str(exc)) from None
-    batch = config.getoption("--mit-batch-size")
-    if batch is not None and batch < 1:
-        raise pytest.UsageError(f"--mit-batch-size must be at least 1, got {batch}")
+    for option in ("--mit-batch-size", "--mit-threads"):
+        value = config.getoption(option)
+        if value is not None and value < 1:
+            raise pytest.UsageError(f"{option} must be at least 1, got {value}")
     timeout = config.getoption("--mit-timeout")
     if timeout is not None and not timeout > 0:
         raise pytest.UsageError(f"--mit-timeout must be a positive number of seconds, got {timeout}")
     check_cache_option(config.getoption("--mit-cache"))
+    null_copies = config.getoption("--mit-null-control")
+    if null_copies < 0:
+        raise pytest.UsageError(f"--mit-null-control must be at least 0, got {null_copies}")
+    if null_copies and not null_control_specs(config):
+        raise pytest.UsageError(
+            f"--mit-null-control {null_copies}: none of the models ({', '.join(model_specs(config))}) is a Hugging "
+            "Face model (hf-causal:, hf-mlm: or a gLM alias), whose architecture can be copied untrained")
 
 
 def check_cache_option(value) -> None:
@@ -90,13 +125,27 @@ def check_cache_option(value) -> None:
 
 
 def pytest_report_header(config):
-    return [f"mit models: {', '.join(model_specs(config))}", f"mit set: {config.getoption('--mit-set')}, "
-            f"seed {config.getoption('--mit-seed')}"]
+    copies = config.getoption("--mit-null-control")
+    return [f"mit models: {', '.join(model_specs(config))}"
+            + (f" (+ {copies} untrained copies of each Hugging Face model)" if copies else ""),
+            f"mit set: {config.getoption('--mit-set')}, seed {config.getoption('--mit-seed')}"]
+
+
+NULL_CONTROL_PROPERTY = "mit_null_control_of"
+
+
+def pytest_runtest_setup(item):
+    """Tag the tests of an untrained copy with the model it copies (read by the report, across xdist)."""
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None and "mit_model" in callspec.params:
+        of = null_control_specs(item.config).get(callspec.params["mit_model"])
+        if of is not None:
+            item.user_properties.append((NULL_CONTROL_PROPERTY, of))
 
 
 def pytest_generate_tests(metafunc):
     if "mit_model" in metafunc.fixturenames:
-        specs = model_specs(metafunc.config)
+        specs = run_specs(metafunc.config)
         metafunc.parametrize("mit_model", specs, ids=specs, indirect=True, scope="session")
 
 
@@ -105,7 +154,7 @@ def scorer_options(config) -> ScorerOptions:
         seed=config.getoption("--mit-seed"), device=config.getoption("--mit-device"),
         dtype=config.getoption("--mit-dtype"), batch_size=config.getoption("--mit-batch-size"),
         trust_remote_code=config.getoption("--trust-remote-code"),
-        data_dir=os.environ.get("MIT_DATA_DIR"))
+        data_dir=os.environ.get("MIT_DATA_DIR"), threads=config.getoption("--mit-threads"))
 
 
 def open_cache(config):
@@ -125,8 +174,10 @@ def mit_model(request, mit_sets, mit_canary_set, mit_libraries):
     from scorers.watchdog import ScoringTimeout, Watchdog
     spec = request.param
     watchdog = Watchdog(spec, request.config.getoption("--mit-timeout"))
+    copy_of = null_control_specs(request.config).get(spec)
     try:
-        scorer = watchdog.call(resolve, spec, scorer_options(request.config))
+        scorer = (watchdog.call(untrained_copy, request.config, spec, copy_of) if copy_of is not None
+                  else watchdog.call(resolve, spec, scorer_options(request.config)))
     except ScorerUnavailable as exc:
         pytest.skip(f"{spec}: {exc}")
     except UnknownModelError as exc:
@@ -136,9 +187,16 @@ def mit_model(request, mit_sets, mit_canary_set, mit_libraries):
     except Exception as exc:      # noqa: BLE001 - whatever loading raised, the model's tests error with one message
         message = str(exc) if spec in str(exc) else f"--model {spec}: {type(exc).__name__}: {exc}"
         raise ModelLoadError(message) from exc
+    if spec in null_control_specs(request.config).values():
+        request.config.stash.setdefault(_LOADED_FOR_COPIES, {})[spec] = scorer   # its copies reuse it
     sets = dict(mit_sets)
-    # A replayed file holds only the sequences it was scored on: the canary's repeats are not among them.
-    if scorer.kind == "likelihood" and not getattr(scorer, "precomputed", False):
+    # A replayed file holds only the sequences it was scored on: the canary's when it was scored on
+    # python -m fixtures' FASTA, which carries them; a file without them is not canaried.
+    if getattr(scorer, "precomputed", False):
+        holds = getattr(scorer, "holds", None)
+        if holds is not None and holds(mit_canary_set):
+            sets["canary"] = mit_canary_set
+    elif scorer.kind == "likelihood":
         sets["canary"] = mit_canary_set
     # The measured libraries (mpra property) have their own layouts and are not in a replayed score file.
     if not getattr(scorer, "fixed_layout", False) and not getattr(scorer, "precomputed", False):
@@ -148,6 +206,22 @@ def mit_model(request, mit_sets, mit_canary_set, mit_libraries):
     # Model scorers can take minutes: say how it goes. Reference scorers take milliseconds.
     progress = terminal_progress(request.config, spec) if cacheable else None
     return ScoredModel(spec, scorer, sets, cache=cache, progress=progress, watchdog=watchdog)
+
+
+_LOADED_FOR_COPIES = pytest.StashKey[dict]()
+
+
+def untrained_copy(config, spec: str, of: str):
+    """The untrained copy ``spec`` of the Hugging Face model ``of`` (``--mit-null-control``); the trained model is
+    loaded once per process for all its copies."""
+    from scorers.glm.hf import untrained_copy as copy_architecture
+    from scorers.null_control import null_seed, split_null_spec
+
+    loaded = config.stash.setdefault(_LOADED_FOR_COPIES, {})
+    if of not in loaded:
+        loaded[of] = resolve(of, scorer_options(config))
+    _, k = split_null_spec(spec)
+    return copy_architecture(loaded[of], spec, of, null_seed(config.getoption("--mit-seed"), k))
 
 
 def terminal_progress(config, name: str):

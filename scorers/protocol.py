@@ -58,6 +58,7 @@ class ScorerOptions:
     batch_size: int | None = None
     trust_remote_code: bool = False
     data_dir: str | None = None
+    threads: int | None = None        # CPU threads for model scoring; None: the scorer decides
 
 
 class ScoreError(RuntimeError):

@@ -200,6 +200,15 @@ class ReplayScores:
                              "Such files (the paper's) are valid with --mit-set mit-v1 only; otherwise score "
                              "python -m fixtures' FASTA with python -m scorers, whose CSV carries both")
 
+    def holds(self, sequence_set) -> bool:
+        """Whether the file has a score for every member of ``sequence_set`` (``fixtures.sets.SequenceSet``),
+        by sequence or by id as the file is keyed; an id-keyed file that records sequences must record these."""
+        if self.keyed_by == "sequence":
+            return all(s in self.table for s in sequence_set.sequences)
+        if self.sequences_by_id:
+            return all(self.sequences_by_id.get(i) == s for i, s in zip(sequence_set.ids, sequence_set.sequences))
+        return all(i in self.table for i in sequence_set.ids)
+
     def _scored_nucleotides(self, sequences: Sequence[str]) -> np.ndarray:
         """``(n,)`` the file's ``scored_nucleotides`` of each sequence; ValueError naming any it lacks."""
         missing = [s for s in sequences if s not in self._nucleotides]

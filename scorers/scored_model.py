@@ -39,6 +39,7 @@ class ScoredModel:
     _scores: dict[str, np.ndarray] = field(default_factory=dict)
     _failure: str | None = None
     _hygiene: dict | None = None
+    _memo: "_RunMemo | None" = None
 
     @property
     def name(self) -> str:
@@ -66,6 +67,11 @@ class ScoredModel:
     def precomputed(self) -> bool:
         """True for replayed score files, which cannot score sequences drawn during the run."""
         return bool(getattr(self.scorer, "precomputed", False))
+
+    @property
+    def null_control_of(self) -> str | None:
+        """For an untrained copy made by ``--mit-null-control``, the spec of the model it copies; else None."""
+        return getattr(self.scorer, "null_control_of", None)
 
     @property
     def rc_equivariant(self) -> bool | None:
@@ -149,8 +155,13 @@ class ScoredModel:
 
     def score_more(self, ids, sequences) -> np.ndarray:
         """Scores of sequences outside the run's sets (hypothesis designs), through the same checks and cache.
-        A failure here belongs to the designs of one test and is not remembered (a timeout is)."""
-        return self._call(score_sequences, self.scorer, ids, sequences, cache=self.cache, remember=False)
+
+        Designs share many sequences (a shrinking hypothesis example changes one element, so the members it does
+        not touch repeat), so the run remembers every score it computed here, with or without a cache file. A
+        failure here belongs to the designs of one test and is not remembered (a timeout is)."""
+        if self._memo is None:
+            self._memo = _RunMemo(self.cache)
+        return self._call(score_sequences, self.scorer, ids, sequences, cache=self._memo, remember=False)
 
     def check_hygiene(self, seed: int) -> dict | None:
         """Once per model: scores must not depend on order or batch (:mod:`scorers.hygiene`), checked on a
@@ -183,3 +194,27 @@ class ScoredModel:
         a = self.scores(role, first)[np.searchsorted(fam_a, common)]
         b = self.scores(role, second)[np.searchsorted(fam_b, common)]
         return a, b
+
+
+class _RunMemo:
+    """One model's scores by sequence for the length of a run, in front of the score cache (or alone, under
+    ``--mit-cache none``); the cache interface ``get_many``/``put_many`` of :mod:`scorers.cache`. One memo
+    serves one scorer, so the fingerprint is passed on to the cache but not needed as a key."""
+
+    def __init__(self, cache=None):
+        self.cache = cache
+        self.known: dict[str, float] = {}
+
+    def get_many(self, fingerprint: str, sequences) -> dict[str, float]:
+        found = {s: self.known[s] for s in sequences if s in self.known}
+        rest = [s for s in sequences if s not in found]
+        if self.cache is not None and rest:
+            stored = self.cache.get_many(fingerprint, rest)
+            self.known.update(stored)
+            found.update(stored)
+        return found
+
+    def put_many(self, fingerprint: str, scores) -> None:
+        self.known.update(scores)
+        if self.cache is not None:
+            self.cache.put_many(fingerprint, scores)

@@ -110,3 +110,43 @@ returns_sorted_order = ReturnsSortedOrder()
 batch_normalising = BatchNormalising()
 raising = Raising()
 sleeps_forever = SleepsForever()
+
+
+class PeriodLM:
+    """A small, properly normalised causal LM that is confident on tandem repeats, as a trained DNA LM is: a
+    Bayesian mixture over periods k = 1…6 of "x_t repeats x_{t−k}" (that letter 0.97, each other 0.01); a letter
+    with nothing k back is uniform. ``score`` is the summed log-likelihood (nats), or with ``per_nucleotide_mean``
+    the mean per nucleotide — the mistake the canary's uniform-DNA check exists to catch."""
+
+    kind = "likelihood"
+    PERIODS = np.arange(1, 7)
+
+    def __init__(self, name="period-lm", per_nucleotide_mean=False):
+        self.name, self.per_nucleotide_mean = name, per_nucleotide_mean
+
+    def n_scored_nucleotides(self, sequences):
+        return np.array([len(s) for s in sequences], dtype=np.int64)
+
+    def score(self, sequences):
+        from fixtures.grammar import encode
+
+        out = np.empty(len(sequences))
+        lengths = np.array([len(s) for s in sequences])
+        for length in np.unique(lengths):
+            rows = np.flatnonzero(lengths == length)
+            codes = encode([sequences[i] for i in rows]).astype(np.int64)
+            log_w = np.full((len(rows), len(self.PERIODS)), -np.log(len(self.PERIODS)))
+            total = np.zeros(len(rows))
+            for t in range(length):          # the mixture weights depend on every earlier letter
+                back = codes[:, np.maximum(t - self.PERIODS, 0)]
+                p = np.where(t >= self.PERIODS, np.where(back == codes[:, [t]], 0.97, 0.01), 0.25)
+                joint = log_w + np.log(p)
+                step = np.logaddexp.reduce(joint, axis=1)
+                total += step
+                log_w = joint - step[:, None]
+            out[rows] = total / length if self.per_nucleotide_mean else total
+        return out
+
+
+period_lm = PeriodLM()
+period_lm_mean = PeriodLM("period-lm-mean", per_nucleotide_mean=True)

@@ -1,4 +1,5 @@
-"""Slow reference implementations (oracles) of MIT's vectorised reference scorers.
+"""Slow reference implementations (oracles) of MIT's vectorised reference scorers, and of a causal LM's
+log-likelihood (:func:`slow_causal_ll`, one prefix per forward pass).
 
 Deliberately plain: one sequence at a time, string slicing and Python loops, written from the rules of
 anchor_mit.md sections 3-4 (and the paper's scripts it audits), sharing only the matrices of
@@ -284,3 +285,18 @@ def slow_kinney(seq, matrix):
     if len(seq) == 40:
         return -(float(np.mean(matrix[0])) + _matrix_energy(seq, matrix[1:], 0))
     return -min(_matrix_energy(seq, matrix, p) for p in range(len(seq) - 40))
+
+
+def slow_causal_ll(model, ids: list[int], special: set[int]) -> float:
+    """Sum over t >= 1 of log p(ids[t] | ids[:t]) for non-special ids[t], one prefix per forward pass of a torch
+    causal LM (``model(input_ids=...).logits``)."""
+    import torch   # only the gLM tests call this
+
+    total = 0.0
+    for t in range(1, len(ids)):
+        if ids[t] in special:
+            continue
+        with torch.no_grad():
+            logits = model(input_ids=torch.tensor([ids[:t]])).logits[0, -1]
+        total += float(torch.log_softmax(logits.double(), -1)[ids[t]])
+    return total

@@ -6,6 +6,7 @@ import sys
 import pytest
 
 from fixtures.__main__ import main
+from fixtures.canary import build_canary_set
 from fixtures.fasta import read_fasta
 from fixtures.natural import with_natural
 from fixtures.sets import build_all_sets
@@ -24,14 +25,16 @@ def run_sets(seed: int = 42) -> dict:
     return with_natural(build_all_sets(seed), seed)
 
 
-def test_core_set_is_written_with_ids_in_set_order(tmp_path, capsys):
+def test_core_set_is_written_with_ids_in_set_order_then_the_canary(tmp_path, capsys):
     code, stderr, out = write_set(tmp_path, capsys, "--set", "core")
     assert code == 0, stderr
     ids, sequences = read_fasta(out)
-    sets = run_sets()
+    sets = {**run_sets(), "canary": build_canary_set()}
     assert ids == [i for s in sets.values() for i in s.ids]
     assert sequences == [q for s in sets.values() for q in s.sequences]
-    assert sets["core"].sha256 in stderr
+    assert sets["core"].sha256 in stderr and sets["canary"].sha256 in stderr
+    # Both kinds of canary sequence, so a replayed likelihood file can be canaried.
+    assert any(i.startswith("repeat") for i in ids) and any(i.startswith("uniform_") for i in ids)
 
 
 def test_seed_changes_the_sequences(tmp_path, capsys):
@@ -49,8 +52,10 @@ def test_mit_v1_set_has_the_papers_650_sequences(tmp_path, capsys, monkeypatch):
     code, stderr, out = write_set(tmp_path, capsys, "--set", "mit-v1")
     assert code == 0, stderr
     ids, sequences = read_fasta(out)
-    assert len(ids) == 650 and ids[0] == "A_000" and ids[-1] == "H_049"
-    assert all(len(s) == 100 and not s.strip("ACGT") for s in sequences)
+    canary = build_canary_set()
+    assert len(ids) == 650 + len(canary) and ids[0] == "A_000" and ids[649] == "H_049"
+    assert ids[650:] == list(canary.ids)
+    assert all(len(s) == 100 and not s.strip("ACGT") for s in sequences[:650])
 
 
 @pytest.mark.e2e
@@ -59,7 +64,7 @@ def test_python_m_fixtures_runs_as_a_command(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "fixtures", "--set", "core", "--out", str(out)], cwd=ROOT,
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0 and f"to {out}" in proc.stderr, proc.stderr
-    assert len(read_fasta(out)[0]) == sum(len(s) for s in run_sets().values())
+    assert len(read_fasta(out)[0]) == sum(len(s) for s in run_sets().values()) + len(build_canary_set())
 
 
 def test_without_natural_data_the_core_sets_are_written_and_the_reason_printed(tmp_path, capsys, monkeypatch):
@@ -68,5 +73,5 @@ def test_without_natural_data_the_core_sets_are_written_and_the_reason_printed(t
     monkeypatch.setenv("MIT_OFFLINE", "1")
     code, stderr, out = write_set(tmp_path, capsys, "--set", "core")
     assert code == 0, stderr
-    assert read_fasta(out)[0] == [i for s in build_all_sets().values() for i in s.ids]
+    assert read_fasta(out)[0] == [i for s in {**build_all_sets(), "canary": build_canary_set()}.values() for i in s.ids]
     assert "natural: not written" in stderr and "curl -L --create-dirs" in stderr

@@ -25,6 +25,7 @@ from scorers.glm.recipes import RemoteCodeRequired
 from scorers.protocol import ScorerOptions, ScorerUnavailable
 from scorers.registry import resolve
 from tests import tiny_models as tm
+from tests.oracles import slow_causal_ll
 
 ROOT = Path(__file__).resolve().parents[1]
 # Mixed lengths (6-mer tails of every size, BPE re-segmentation) plus one duplicate.
@@ -71,18 +72,6 @@ def slow_pll_tokens(model, tokenizer, sequence: str) -> list[tuple[str, float]]:
             logits = model(input_ids=torch.tensor([masked])).logits[0, t]
         out.append((tokenizer.convert_ids_to_tokens(token), float(torch.log_softmax(logits.double(), -1)[token])))
     return out
-
-
-def slow_causal_ll(model, ids: list[int], special: set[int]) -> float:
-    """Sum over t >= 1 of log p(ids[t] | ids[:t]) for non-special ids[t], one prefix per forward pass."""
-    total = 0.0
-    for t in range(1, len(ids)):
-        if ids[t] in special:
-            continue
-        with torch.no_grad():
-            logits = model(input_ids=torch.tensor([ids[:t]])).logits[0, -1]
-        total += float(torch.log_softmax(logits.double(), -1)[ids[t]])
-    return total
 
 
 _REFERENCE: dict[str, np.ndarray] = {}

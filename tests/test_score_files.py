@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from fixtures.__main__ import main as fixtures_main
+from fixtures.canary import build_canary_set
 from fixtures.fasta import read_fasta, read_fasta_sets
 from fixtures.natural import with_natural
 from fixtures.sequence_set import SequenceSet
@@ -23,8 +24,9 @@ from tests.test_cli_scorers import run_cli
 
 
 def run_sets(seed: int) -> dict:
-    """The sets of a default run (the natural set too, when its data are here), as ``python -m fixtures`` writes."""
-    return with_natural(build_all_sets(seed), seed)
+    """The sets of a default run (the natural set too, when its data are here) and the canary's, as
+    ``python -m fixtures`` writes them."""
+    return {**with_natural(build_all_sets(seed), seed), "canary": build_canary_set(seed)}
 
 
 @pytest.fixture(scope="module")

@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import os
 import sys
 import warnings
 from collections import OrderedDict
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -43,6 +45,12 @@ _DTYPES = {"float32": torch.float32, "fp32": torch.float32, "float": torch.float
 # CPU batches stop being faster; on CUDA start large and halve on OOM.
 _TOKEN_BUDGET = {"cpu": 1 << 13, "cuda": 1 << 16}
 _HEAD_NAMES = ("lm_head", "cls", "head", "pred_head")
+# Below this many parameters a model runs on one CPU thread unless told otherwise: its matrix products are too
+# small to gain from intra-op parallelism, and on a busy machine torch's worker threads wait for each other
+# (measured on HyenaDNA-tiny, 0.44 M parameters, 2 cores: as fast as 2 threads when idle, up to 5x faster when
+# other jobs keep the cores busy; README, Performance).
+SMALL_MODEL_PARAMETERS = 20_000_000
+_THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS")
 _MEMO_LIMIT = 200_000
 
 OnScored = Callable[[dict], None]
@@ -78,11 +86,16 @@ class _HFScorer:
 
     kind = "likelihood"
     mode = ""
+    null_control_of: str | None = None   # the spec an untrained copy (--mit-null-control) copies
+    trust_remote_code = False            # whether the checkpoint's own code was allowed to load
 
     def __init__(self, model, tokenizer: NucleotideTokenizer, *, recipe: Recipe, device: torch.device,
-                 dtype: torch.dtype, batch_size: int | None = None, revision: str | None = None):
+                 dtype: torch.dtype, batch_size: int | None = None, revision: str | None = None,
+                 threads: int | None = None):
         if batch_size is not None and batch_size < 1:
             raise ValueError(f"batch size must be at least 1, got {batch_size}")
+        if threads is not None and threads < 1:
+            raise ValueError(f"threads must be at least 1, got {threads}")
         self.model = model.to(device).eval()
         self.tokens = tokenizer
         self.recipe = recipe
@@ -94,6 +107,7 @@ class _HFScorer:
         self.expected = dict(recipe.expected)
         self.revision = revision or "unknown"
         self.uses_attention_mask = _takes_argument(self.model, "attention_mask")
+        self.threads = threads if threads is not None else default_threads(self.model, device)
         self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
         self._auto_rows: int | None = None   # learned after a CUDA OOM
 
@@ -135,7 +149,7 @@ class _HFScorer:
                 if on_scored is not None:
                     on_scored({todo[i]: float(np.nansum(v)) for i, v in zip(indices.tolist(), values)})
 
-            with torch.inference_mode():
+            with torch.inference_mode(), _intra_op_threads(self.threads):
                 self._compute(encodings, finished)
         return [fresh[s] if s in fresh else self._memo[s] for s in sequences]
 
@@ -147,8 +161,10 @@ class _HFScorer:
         for seq, enc, lp in zip(sequences, self.tokens.encode(sequences), token_lp):
             values = np.full(len(seq), np.nan)
             scored = ~np.isnan(lp)
-            for start, end, v in zip(enc.starts[scored], enc.ends[scored], lp[scored]):
-                values[start:end] = v / (end - start)
+            starts, widths = enc.starts[scored], (enc.ends - enc.starts)[scored]
+            # Nucleotide positions of the scored tokens, token by token: start of its token + offset within it.
+            within = np.arange(int(widths.sum())) - np.repeat(np.cumsum(widths) - widths, widths)
+            values[np.repeat(starts, widths) + within] = np.repeat(lp[scored] / widths, widths)
             out.append(values)
         return out
 
@@ -340,6 +356,29 @@ class HFCausalScorer(_HFScorer):
         self._run_batches(len(order), lengths[order], run)
 
 
+def default_threads(model: torch.nn.Module, device: torch.device) -> int | None:
+    """CPU threads for scoring ``model`` when ``--mit-threads`` is not given: one for a model under
+    :data:`SMALL_MODEL_PARAMETERS` on CPU, unless OMP_NUM_THREADS or MKL_NUM_THREADS chooses; else None
+    (torch's own setting)."""
+    if device.type != "cpu" or any(os.environ.get(v) for v in _THREAD_VARIABLES):
+        return None
+    return 1 if sum(p.numel() for p in model.parameters()) < SMALL_MODEL_PARAMETERS else None
+
+
+@contextlib.contextmanager
+def _intra_op_threads(threads: int | None):
+    """Run the block with ``threads`` torch intra-op threads (None: as set), then restore the process's setting."""
+    before = torch.get_num_threads()
+    if threads is None or threads == before:
+        yield
+        return
+    torch.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
 def _logits_of(output) -> torch.Tensor:
     return output.logits if hasattr(output, "logits") else output[0]
 
@@ -431,6 +470,88 @@ def _load_tokenizer(recipe: Recipe, options: ScorerOptions, model_config):
     return NucleotideTokenizer(hf_tokenizer, prepend_bos=prepend, bos_id=bos_id, name=recipe.alias)
 
 
+class MissingWeightsError(RuntimeError):
+    """A checkpoint lacks weights that the scoring uses (e.g. the LM head of a backbone saved without it)."""
+
+
+# Buffers that a model builds from its config (index ranges), never learned: absent from a checkpoint is fine.
+_CONSTRUCTED_BUFFERS = ("position_ids", "token_type_ids")
+
+
+def random_weights(model: torch.nn.Module, missing_keys) -> list[str]:
+    """Names of the tensors of a freshly loaded ``model`` that hold random initial values, sorted.
+
+    ``missing_keys`` is transformers' loading report. A missing key is harmless when it is an index buffer the
+    model builds itself (``position_ids``) or when its tensor shares storage with a tensor the checkpoint did
+    provide (weights tied by transformers or by the model's code, e.g. a head tied to the input embeddings).
+    transformers also drops the keys a model class declares ignorable (``_keys_to_ignore_on_load_missing``) from
+    that report; where it marks what it loaded (``_is_hf_initialized``, transformers 5), a parameter left
+    unmarked is random too, whatever the class declares.
+    """
+    tensors = dict(model.named_parameters(remove_duplicate=False))
+    parameters = set(tensors)
+    tensors.update(model.named_buffers(remove_duplicate=False))
+    suspects = set(missing_keys)
+    if any(getattr(p, "_is_hf_initialized", False) for p in model.parameters()):
+        suspects |= {n for n in parameters if not getattr(tensors[n], "_is_hf_initialized", False)}
+    suspects = {k for k in suspects if k.rsplit(".", 1)[-1] not in _CONSTRUCTED_BUFFERS}
+    loaded = {t.data_ptr() for n, t in tensors.items() if n not in suspects and t.numel()}
+    return sorted(k for k in suspects
+                  if k not in tensors or not tensors[k].numel() or tensors[k].data_ptr() not in loaded)
+
+
+def check_no_random_weights(recipe: Recipe, model: torch.nn.Module, missing_keys) -> None:
+    """Raise MissingWeightsError naming the weights the checkpoint lacks: a randomly initialised head (or any
+    other layer) would still give numbers, so MIT refuses to score it rather than warn."""
+    random = random_weights(model, missing_keys)
+    if not random:
+        return
+    shown = ", ".join(random[:8]) + (f" and {len(random) - 8} more" if len(random) > 8 else "")
+    hint = ""
+    head, embeddings = _embeddings(model)
+    head_weight = getattr(head, "weight", None)
+    head_names = {n for n, p in model.named_parameters(remove_duplicate=False) if p is head_weight}
+    embedding_weight = getattr(embeddings, "weight", None)
+    if (head_names and set(random) <= head_names and embedding_weight is not None
+            and head_weight.shape == embedding_weight.shape):
+        hint = (" It looks like a backbone saved without its LM head. If the model was trained with the head tied "
+                "to the input embeddings (HyenaDNA was), `python -m scorers.glm.tie_head SRC DST` writes a copy "
+                "with that head (README, \"A real gLM\").")
+    raise MissingWeightsError(
+        f"--model {recipe.alias}: the checkpoint {recipe.hub_id!r} has no weights for {shown}, which "
+        f"{type(model).__name__} uses to score; transformers would initialise them at random, and MIT will not "
+        f"score a randomly initialised head or layer.{hint}")
+
+
+def _embeddings(model: torch.nn.Module):
+    """``(output embeddings, input embeddings)`` of ``model``, None for what it does not expose."""
+    found = []
+    for getter in ("get_output_embeddings", "get_input_embeddings"):
+        try:
+            found.append(getattr(model, getter)())
+        except (AttributeError, NotImplementedError):
+            found.append(None)
+    return tuple(found)
+
+
+def untrained_copy(scorer: _HFScorer, spec: str, of: str, seed: int) -> _HFScorer:
+    """A copy of ``scorer`` with its architecture (the loaded model's config), tokenizer, recipe, device and dtype,
+    and weights freshly initialised by ``AutoModelFor*.from_config`` under ``torch.manual_seed(seed)`` (the run's
+    own torch random state is left as it was). Named ``spec``; ``null_control_of`` is ``of``."""
+    auto = transformers.AutoModelForCausalLM if scorer.recipe.kind == "causal" else transformers.AutoModelForMaskedLM
+    with _hidden_modules(scorer.recipe.hide_modules), torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        model = auto.from_config(scorer.model.config, trust_remote_code=scorer.trust_remote_code,
+                                 dtype=scorer.dtype)
+    recipe = replace(scorer.recipe, alias=spec)
+    copy = type(scorer)(model, scorer.tokens, recipe=recipe, device=scorer.device, dtype=scorer.dtype,
+                        batch_size=scorer.batch_size, threads=scorer.threads,
+                        revision=f"untrained(from_config, torch seed {seed}; architecture of {scorer.revision})")
+    copy.null_control_of = of
+    copy.trust_remote_code = scorer.trust_remote_code
+    return copy
+
+
 def load_scorer(recipe: Recipe, options: ScorerOptions):
     """The HF scorer ``recipe`` describes (kind ``causal`` or ``mlm``), loaded on ``--mit-device`` in ``--mit-dtype``."""
     device, dtype = resolve_device(options.device), resolve_dtype(options.dtype)
@@ -451,14 +572,11 @@ def load_scorer(recipe: Recipe, options: ScorerOptions):
             raise
         except Exception as exc:   # noqa: BLE001 - re-raised with the model named and the likely cause
             raise _wrap_load_error(recipe, options, "model", exc) from exc
-    missing = [k for k in info.get("missing_keys", ()) if "position_ids" not in k]
-    if missing:
-        # Freshly initialised weights make a random model that still "scores"; the canary gates it, this says why.
-        warnings.warn(f"{recipe.alias}: {len(missing)} weights were not in the checkpoint and are randomly "
-                      f"initialised: {', '.join(sorted(missing)[:5])}{' ...' if len(missing) > 5 else ''}",
-                      RuntimeWarning, stacklevel=2)
+    check_no_random_weights(recipe, model, info.get("missing_keys", ()))
     tokens = _load_tokenizer(recipe, options, config)
     cls = HFCausalScorer if recipe.kind == "causal" else HFMaskedScorer
-    return cls(model, tokens, recipe=recipe, device=device, dtype=dtype, batch_size=options.batch_size,
-               revision=_resolved_revision(recipe, model))
+    scorer = cls(model, tokens, recipe=recipe, device=device, dtype=dtype, batch_size=options.batch_size,
+                 revision=_resolved_revision(recipe, model), threads=options.threads)
+    scorer.trust_remote_code = options.trust_remote_code   # what an untrained copy may load with
+    return scorer
 

@@ -31,6 +31,23 @@ def build(recipe: Recipe | str, options: ScorerOptions | None = None, *, path: s
     return load_scorer(recipe, options)
 
 
+def hf_recipe(spec: str) -> Recipe | None:
+    """The recipe of a ``--model`` spec that names a Hugging Face causal or masked LM (a gLM alias,
+    ``ALIAS:ID_OR_PATH``, ``hf-causal:``, ``hf-mlm:``); None for anything else (Evo 2 included). Loads nothing."""
+    try:
+        if spec in RECIPES:
+            recipe = RECIPES[spec]
+        elif spec.startswith(("hf-causal:", "hf-mlm:")):
+            prefix, arg = spec.split(":", 1)
+            recipe = generic_recipe("causal" if prefix == "hf-causal" else "mlm", arg)
+        else:
+            alias, _, arg = spec.partition(":")
+            recipe = alias_recipe(alias, arg) if alias in RECIPES and arg else None
+    except ValueError:   # a malformed ID@REVISION: the registry reports it when the spec is resolved
+        return None
+    return recipe if recipe is not None and recipe.kind in ("causal", "mlm") else None
+
+
 def _alias_factory(alias: str):
     return lambda options: build(RECIPES[alias], options)
 

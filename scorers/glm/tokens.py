@@ -14,6 +14,20 @@ import numpy as np
 
 # Word-piece / byte-level / sentencepiece markers that are not nucleotides.
 _PIECE_MARKERS = ("##", "\u0120", "\u2581")
+# Sequences that decide whether a tokenizer is a character table: every nucleotide, several lengths, repeats
+# (which a k-mer or BPE vocabulary would merge).
+_PROBES = ("A", "C", "G", "T", "ACGT", "TTGACAATTAATCATCGGCTCGTATAAT", "AAAAAAAAAAAA", "GCGCGCGCGCGCGCGCGC",
+           "ACGTTGCAACGTACCATGGT" * 6 + "ACG")
+
+
+@dataclass(frozen=True)
+class _CharacterTable:
+    """One token per nucleotide: ``ids`` ``(256,)`` token id by ASCII code (-1: no token), and the special
+    token ids every encoding starts (``prefix``) and ends (``suffix``) with."""
+
+    ids: np.ndarray
+    prefix: np.ndarray
+    suffix: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -57,10 +71,11 @@ class NucleotideTokenizer:
             raise ValueError(f"{name}: the recipe asks for a BOS token but the tokenizer has none")
         self.prepend_bos = prepend_bos
         self.bos_id = bos_id
+        self._table = self._character_table()
 
     def encode(self, sequences: Sequence[str]) -> list[Encoding]:
-        if self.tokenizer is None:
-            encodings = [self._encode_chars(s) for s in sequences]
+        if self._table is not None:
+            encodings = [self._encode_with_table(s) for s in sequences]
         else:
             batch = self.tokenizer(list(sequences), add_special_tokens=True)["input_ids"]
             encodings = [self._map(s, ids) for s, ids in zip(sequences, batch)]
@@ -71,12 +86,60 @@ class NucleotideTokenizer:
                          for e in encodings]
         return encodings
 
-    def _encode_chars(self, sequence: str) -> Encoding:
-        append = [int(i) for i in self.char_vocab.get("<append>", ())]
-        ids = np.array([self.char_vocab[c] for c in sequence] + append, dtype=np.int64)
-        starts = np.concatenate([np.arange(len(sequence)), np.full(len(append), -1)])
-        ends = np.concatenate([np.arange(1, len(sequence) + 1), np.full(len(append), -1)])
-        return Encoding(ids, starts, ends)
+    def _character_table(self) -> _CharacterTable | None:
+        """The table of a one-token-per-nucleotide tokenizer, so encoding is a look-up instead of a Python call
+        per character; None for tokenizers whose tokens span several nucleotides (k-mers, BPE).
+
+        A character table (``char_vocab``) is one by construction. A Hugging Face tokenizer is one when, on
+        probe sequences of several lengths holding every nucleotide, its output is always the same special
+        tokens before and after one token per nucleotide with one id per nucleotide letter; anything else keeps
+        the tokenizer's own path."""
+        if self.tokenizer is None:
+            ids = np.full(256, -1, dtype=np.int64)
+            for letter in "ACGTN":
+                if letter in self.char_vocab:
+                    ids[ord(letter)] = int(self.char_vocab[letter])
+            return _CharacterTable(ids, np.zeros(0, dtype=np.int64),
+                                   np.array([int(i) for i in self.char_vocab.get("<append>", ())], dtype=np.int64))
+        ids = np.full(256, -1, dtype=np.int64)
+        prefix = suffix = None
+        for probe in _PROBES:
+            try:
+                enc = self._map(probe, self.tokenizer(probe, add_special_tokens=True)["input_ids"])
+            except ValueError:   # a tokenizer that does not spell the probe back: its own path decides
+                return None
+            inner = np.flatnonzero(enc.is_sequence)
+            if (len(inner) != len(probe) or not np.array_equal(enc.starts[inner], np.arange(len(probe)))
+                    or len(inner) and inner[-1] - inner[0] + 1 != len(inner)):
+                return None
+            before, after = enc.ids[:inner[0]], enc.ids[inner[-1] + 1:]
+            if prefix is None:
+                prefix, suffix = before, after
+            elif not (np.array_equal(before, prefix) and np.array_equal(after, suffix)):
+                return None
+            codes = np.frombuffer(probe.encode("ascii"), dtype=np.uint8)
+            known = ids[codes] >= 0
+            if not np.array_equal(ids[codes][known], enc.ids[inner][known]):
+                return None
+            ids[codes] = enc.ids[inner]
+        if len(set(ids[[ord(c) for c in "ACGT"]].tolist())) != 4:
+            return None
+        return _CharacterTable(ids, prefix, suffix)
+
+    def _encode_with_table(self, sequence: str) -> Encoding:
+        table = self._table
+        try:
+            codes = np.frombuffer(sequence.encode("ascii"), dtype=np.uint8)
+        except UnicodeEncodeError:
+            codes = np.zeros(0, dtype=np.uint8)
+        letters = table.ids[codes]
+        if len(codes) != len(sequence) or (letters < 0).any():
+            raise ValueError(f"{self.name}: {sequence[:40]!r} has characters the tokenizer has no token for")
+        n, before, after = len(sequence), len(table.prefix), len(table.suffix)
+        positions = np.arange(n, dtype=np.int64)
+        return Encoding(np.concatenate([table.prefix, letters, table.suffix]),
+                        np.concatenate([np.full(before, -1), positions, np.full(after, -1)]),
+                        np.concatenate([np.full(before, -1), positions + 1, np.full(after, -1)]))
 
     def _map(self, sequence: str, ids: Sequence[int]) -> Encoding:
         ids = np.asarray(ids, dtype=np.int64)
