@@ -236,6 +236,9 @@ def terminal_progress(config, name: str):
 
     def write(line: str) -> None:
         with capture.global_and_fixture_disabled() if capture is not None else contextlib.nullcontext():
+            # pytest -q writes its progress dots with no path, so write_line alone would continue their line.
+            if getattr(reporter._tw, "width_of_current_line", 0):
+                reporter._tw.line()
             reporter.write_line(line)
 
     return ScoringProgress(name, write)

@@ -63,3 +63,21 @@ def test_lines_say_rate_time_left_and_cache_hits():
     ]
     progress(0, 0, 1020)
     assert lines[-1] == "mit: hf-mlm:m: all 1,020 sequences from the score cache" and len(lines) == 4
+
+
+def test_progress_lines_start_their_own_line_after_pytest_q_dots(tmp_path):
+    """pytest -q writes its dots with no path: a progress line written mid-row used to continue it (".mit: ...")."""
+    import warnings
+
+    from tests import tiny_models as tm
+    from tests.conftest import run_mit
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = tm.make_gpt2(tmp_path / "gpt2", hidden=16, layers=1)
+    # pa-pwm's tests run first and write dots; the untrained GPT-2 passes a lenient canary.
+    run = run_mit(tmp_path / "report", "--model=pa-pwm", f"--model=hf-causal:{model}", "--mit-canary-nll=10",
+                  "-k", "test_motif and not drawn", cache=tmp_path / "cache.sqlite")
+    progress = [line for line in run.proc.stdout.splitlines() if "mit: hf-causal:" in line]
+    assert progress, run.log
+    assert all(line.startswith("mit: hf-causal:") for line in progress), progress
