@@ -25,8 +25,8 @@ Scores = Callable[[str], np.ndarray]
 
 # What a model got wrong, one sentence per failed contrast.
 FAILURES = {
-    ("motif", "C>K"): "it does not score the intact −10 (TATAAT) above the same bases rearranged (ATATAT) on the "
-                      "same background",
+    ("motif", "M>K"): "it does not score an intact −10 above the same region rearranged (the same bases and "
+                      "dinucleotides) on the same background",
     ("motif_natural", "A>B"): "it does not score natural promoters above the same promoters with their −10 "
                               "rearranged",
     ("compensation", "E>H"): "it does not score the UP element in its place above the same bases moved into the "
@@ -104,18 +104,21 @@ def info_contrast(prop: str, first, second, alpha: float, statement: str, seed: 
 # ------------------------------------------------------------------------------------------------- gates
 
 def motif(scores: Scores, alpha: float, seed: int, tie_tolerance: float, describe: bool = True,
-          intact: str = "C", broken: str = "K", prop: str = "motif") -> PropertyResult:
-    """Intact −10 vs the same bases rearranged (composition-identical), matched by family; MES = Cohen's d. The
-    paper's C vs D (TGTAAT, one base changed: composition differs) is reported in ``details["paper_c_vs_d"]``."""
+          intact: str = "M", broken: str = "K", prop: str = "motif") -> PropertyResult:
+    """Intact −10 vs the same region rearranged (the same bases and dinucleotides), matched by family; MES =
+    Cohen's d. The paper's C vs D (TATAAT vs TGTAAT, one base changed: composition differs) is reported in
+    ``details["paper_c_vs_d"]``."""
     a, b = scores(intact), scores(broken)
     result = contrast_gate(prop, {f"{intact}>{broken}": (a, b)}, alpha,
-                           f"s({intact}) > s({broken}), matched families, same bases", seed, tie_tolerance, describe)
+                           f"s({intact}) > s({broken}), matched families, same bases and dinucleotides", seed,
+                           tie_tolerance, describe)
     result.details["mes"] = cohens_d(a, b)
     result.details["score_sd"] = float(np.sqrt((np.var(a, ddof=1) + np.var(b, ddof=1)) / 2)) if a.size > 1 else 0.0
     if prop == "motif" and describe:
-        paper = info_contrast("motif", a, scores("D"), alpha, "s(C) > s(D)", seed, tie_tolerance, False)
+        c, d = scores("C"), scores("D")
+        paper = info_contrast("motif", c, d, alpha, "s(C) > s(D)", seed, tie_tolerance, False)
         result.details["paper_c_vs_d"] = {"estimate": paper.estimate, "ci": list(paper.ci), "p": paper.p,
-                                          "ties": paper.ties, "mes": cohens_d(a, scores("D"))}
+                                          "ties": paper.ties, "mes": cohens_d(c, d)}
     return result
 
 

@@ -119,7 +119,7 @@ def mit_record(request):
 
 
 def require(model, role: str, condition: str | None = None, reason: str | None = None) -> None:
-    """Skip unless the run has the set ``role`` (and its ``condition``): probe sets and MIT's classes K, J do not
+    """Skip unless the run has the set ``role`` (and its ``condition``): probe sets and MIT's classes M, K, J do not
     exist for --mit-set mit-v1."""
     if not model.has(role, condition):
         pytest.skip(reason or f"the {role.replace('_', ' ')} probe set is not part of this run "

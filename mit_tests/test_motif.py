@@ -11,17 +11,18 @@ pytestmark = pytest.mark.mit_property("motif")
 
 
 def test_motif(model, mit_alpha, mit_seed, mit_record):
-    """C_i (TATAAT) vs K_i (ATATAT, the same bases), matched by family; also reports MES = Cohen's d and the
-    paper's C vs D (TGTAAT) as a diagnostic."""
-    require(model, "core", "K", reason="class K (the −10 rearranged, same bases) is MIT's; the paper's set has "
-                                       "none (its C vs D changes composition: see paper mode)")
+    """M_i (the family's own −10) vs K_i (its −10 region rearranged: the same bases and dinucleotides), matched
+    by family; also reports MES = Cohen's d and the paper's C vs D (TATAAT vs TGTAAT) as a diagnostic."""
+    require(model, "core", "K", reason="classes M and K (a −10 and its rearrangement, same bases and "
+                                       "dinucleotides) are MIT's; the paper's set has none (its C vs D changes "
+                                       "composition: see paper mode)")
     mit_record(gates.motif(model.condition_scores("core"), mit_alpha, mit_seed, tolerance(model)), model)
 
 
 @pytest.mark.mit_property("motif_natural")
 def test_motif_natural(model, mit_alpha, mit_seed, mit_record):
-    """A_i (a real σ70 promoter window, −10 ≥ 5/6 TATAAT) vs B_i (the same window with its −10 rearranged: the
-    same bases), matched by family. With ``--mit-set mit-v1`` the paper's classes A and B, paired by index."""
+    """A_i (a real σ70 promoter window, −10 ≥ 5/6 TATAAT) vs B_i (the same window with its −10 region rearranged:
+    the same bases and dinucleotides), matched by family. With ``--mit-set mit-v1`` the paper's classes A and B, paired by index."""
     role = "natural" if model.has("natural") else "core"
     if not (model.has(role, "A") and model.has(role, "B")):
         pytest.skip(missing_data() or "this run has no natural classes A and B")

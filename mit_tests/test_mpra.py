@@ -24,17 +24,20 @@ def test_mpra(model, mit_libraries, mit_seed, mit_record):
     mit_record(grounding.mpra(scores, libraries, mit_libraries.missing, mit_seed), model)
 
 
-def test_grounding(mit_seed, request):
+def test_grounding(mit_seed, mit_sets, request):
     """MIT's assumptions measured in La Fleur 2022's library (model-independent): the table goes to the report and
     mit-results.json under ``grounding``."""
     from fixtures.datasets import DataUnavailable
     from fixtures.libraries import LAFLEUR_ELEMENTS, lafleur_elements
+    from fixtures.sets import motif_boxes
     try:
         elements = lafleur_elements()
     except DataUnavailable as exc:
         request.node.user_properties.append((GROUNDING_PROPERTY, {"rows": [], "reason": exc.reason}))
         pytest.skip(exc.reason)
-    rows = grounding.grounding_table(elements, mit_seed)
+    core = mit_sets["core"]
+    boxes = motif_boxes(core) if "origins" in core.params else ()      # mit-v1 has no class M
+    rows = grounding.grounding_table(elements, mit_seed, boxes)
     request.node.user_properties.append((GROUNDING_PROPERTY, {"source": LAFLEUR_ELEMENTS, "seed": mit_seed,
                                                               "rows": rows}))
     assert rows, f"{LAFLEUR_ELEMENTS} is present but no comparison could be formed from it"

@@ -13,8 +13,8 @@ from scorers.protocol import NoFingerprintWarning, fingerprint
 from scorers.registry import resolve
 from tests.conftest import run_mit
 
-# README's "Your own scorer", filled in: counts the consensus −10 box. VERSION_2 is the same scorer edited so
-# that a broken −10 scores higher than an intact one.
+# README's "Your own scorer", filled in: sums 4 ** (positions matching TATAAT) over the hexamers, so a −10 near
+# the consensus counts most. VERSION_2 is the same scorer edited so that a broken −10 scores higher.
 README_SCORER = '''
 import numpy as np
 
@@ -25,7 +25,8 @@ class MyScorer:
     cacheable = True         # cache its scores, like a likelihood model's
 
     def score(self, sequences):
-        return np.array([{sign}float(s.count("TATAAT")) for s in sequences], dtype=np.float64)
+        return np.array([{sign}sum(4.0 ** sum(a == b for a, b in zip(s[i:i + 6], "TATAAT"))
+                                   for i in range(len(s) - 5)) for s in sequences], dtype=np.float64)
 
 
 def make_scorer():
@@ -98,4 +99,5 @@ def test_two_runs_with_an_edited_scorer_give_the_second_versions_verdict(tmp_pat
                       cache=cache, env=env)
         motif = run.properties("my_pkg.scoring:make_scorer")["motif"]
         verdicts.append((motif["verdict"], round(motif["estimate"], 2)))
-    assert verdicts == [("pass", 1.0), ("fail", 0.0)], verdicts
+    # the second run measured the edited scorer: the opposite verdict and the complementary share
+    assert [v for v, _ in verdicts] == ["pass", "fail"] and verdicts[1][1] == round(1 - verdicts[0][1], 2), verdicts

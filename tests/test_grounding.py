@@ -7,6 +7,7 @@ import pytest
 from scipy import stats as sps
 
 from fixtures.datasets import DataUnavailable
+from fixtures.sets import build_core, motif_boxes
 from mit_tests import grounding
 from mit_tests.stats import _resample_ranks, spearman_bootstrap
 
@@ -180,6 +181,11 @@ def test_grounding_measures_the_effects_it_was_given():
     assert up["effect"] == pytest.approx(0.5, abs=0.05) and up["verdict"] == "supported"
     multiplicative = next(r for r in rows if r["assumption"].startswith("an UP element rescues"))
     assert multiplicative["verdict"] == "not resolved" and abs(multiplicative["effect"]) < 0.05, multiplicative
+    breaks = grounding.grounding_table(_synthetic_elements(0.5, 0.5), seed=42,
+                                       motif_boxes=[("TATAAA", "ATATAT"), ("TATTAT", "ATATAT"), ("TATAAT", "CCCCCC")])
+    row = next(r for r in breaks if r["assumption"] == "MIT's −10 breaks are weak −10s")
+    assert row["n"] == 2 and row["effect"] == pytest.approx(1.5, abs=0.1), row    # 1 vs 4 mismatches at 0.5 each
+    assert not any(r["assumption"] == "MIT's −10 breaks are weak −10s" for r in rows), "no families, no row"
     rescue = [r for r in grounding.grounding_table(_synthetic_elements(1.0, 0.2), seed=42)
               if r["assumption"].startswith("an UP element rescues")][0]
     assert rescue["effect"] == pytest.approx(0.8, abs=0.05) and rescue["verdict"] == "supported"
@@ -190,8 +196,8 @@ def test_grounding_measures_the_effects_it_was_given():
 PINNED_GROUNDING = [
     ("a consensus −10 beats weaker ones", 1.17, "supported"),
     ("a consensus −10 beats weaker ones", 1.63, "supported"),
-    ("MIT's −10 breaks are weak −10s", 90.93, "contradicted"),           # TGTAAT, percentile
-    ("MIT's −10 breaks are weak −10s", 97.97, "contradicted"),           # ATATAT, percentile
+    ("the paper's −10 break is a weak −10", 90.93, "contradicted"),      # TGTAAT, percentile
+    ("MIT's −10 breaks are weak −10s", 1.18, "supported"),               # M_i − K_i over the seed-42 families
     ("17 bp beats other spacings", -0.05, "not resolved"),               # 17 − 15
     ("17 bp beats other spacings", -0.00, "not resolved"),               # 17 − 16
     ("17 bp beats other spacings", 0.25, "not resolved"),                # 17 − 18
@@ -209,7 +215,7 @@ def test_grounding_on_la_fleur_reports_what_the_data_say():
         elements = lafleur_elements()
     except DataUnavailable as exc:
         pytest.skip(exc.reason)
-    rows = grounding.grounding_table(elements, seed=42)
+    rows = grounding.grounding_table(elements, seed=42, motif_boxes=motif_boxes(build_core(42)))
     measured = [(r["assumption"], round(r["effect"], 2), r["verdict"]) for r in rows]
     assert len(measured) == len(PINNED_GROUNDING), measured
     for got, pinned in zip(measured, PINNED_GROUNDING):

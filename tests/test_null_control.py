@@ -79,7 +79,10 @@ def test_untrained_copies_are_extra_rows_and_their_passes_flag_the_models_cells(
             if expected:
                 flags.append(f"null control: {spec} {prop} {record['verdict'].upper()} is also passed by "
                              f"{expected} of {record['null_control']['of']} untrained copies")
-    assert flags, "no untrained copy passed any gate: the flag display is not exercised by this seed"
+    # Untrained copies seldom pass the gates (that is the point of them); whether one does here depends on the
+    # draw, so both outcomes are checked: the flags shown are exactly the copies' passes, none when none passed.
+    # test_a_gate_passed_by_a_copy_is_flagged_and_counted checks a flag's rendering whatever the draw.
+    assert ("null control:" in run.proc.stdout) == bool(flags), (flags, run.log)
     for line in flags:
         assert line in run.proc.stdout, (line, run.log)
     cells = re.findall(r'<td class="mit-cell[^>]*data-model="([^"]*)" data-property="(\w+)"[^>]*>(.*?)</td>',

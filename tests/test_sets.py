@@ -1,6 +1,7 @@
 """Properties of MIT's sequence sets: matched families, element intervals, seeded reproducibility, pinned hashes."""
 
 import re
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -16,7 +17,7 @@ family_index = st.integers(0, 10_000)
 
 # sha256 of the default (seed 42) sets: a change to any byte of any set must be deliberate.
 PINNED_SHA256 = {
-    "core": "a0abe33f0c3788450c023370c8a762badaa587f956f689a4bfc3d60ceba1a009",
+    "core": "1419af2b81360f6da430b25239af1c61c481f1da01d5b4bc1bbd2ecffb8dd128",
     "at_titration": "45817c3d9d2c911056960588af2389c4c6f2aa10c9d5a0862632c6e96be3ba3d",
     "up_sweep": "89797bc6a50f875f366a07c1ce02775f436cae0035b64eb94a6418988224f48c",
     "spacing": "2eb5516b5b2091ecd2b886670d79ef391212872f9a977760c33719f69f837929",
@@ -42,6 +43,16 @@ def at(sequence: str, origin: int, element: slice) -> str:
     return sequence[origin + element.start:origin + element.stop]
 
 
+def dinucleotides(sequence: str) -> Counter:
+    return Counter(zip(sequence, sequence[1:]))
+
+
+def moved_span(origin: int) -> set[int]:
+    """Where break_minus_10 may move bases of the −10 at o+53: strictly inside its region, widened at most 3 times."""
+    reach = g.BREAK_FLANK + 3
+    return set(range(origin + g.MINUS_10.start - reach + 1, origin + g.MINUS_10.stop + reach - 1))
+
+
 def iupac_regex(pattern: str) -> re.Pattern:
     return re.compile("".join(f"[{g.IUPAC[c]}]" for c in pattern) + "$")
 
@@ -49,7 +60,8 @@ def iupac_regex(pattern: str) -> re.Pattern:
 @given(seed=seeds, i=family_index)
 def test_every_gated_contrast_has_two_members_with_the_same_bases(seed, i):
     _, f = core_family(seed, i)
-    assert sorted(f["K"]) == sorted(f["C"]), "K must rearrange C's −10, not change its bases"
+    assert sorted(f["K"]) == sorted(f["M"]), "K must rearrange M's −10 region, not change its bases"
+    assert dinucleotides(f["K"]) == dinucleotides(f["M"]), "K must keep M's dinucleotides"
     assert sorted(f["H"]) == sorted(f["E"]) and sorted(f["J"]) == sorted(f["E"])
     _, up = up_family(seed, i)
     assert all(sorted(up[f"up@{p}"]) == sorted(up["up@15"]) for p in UP_POSITIONS)
@@ -65,7 +77,8 @@ def test_family_members_differ_only_inside_their_elements(seed, i):
     o, f = core_family(seed, i)
     allowed = {
         ("C", "D"): span(o, g.MINUS_10),
-        ("C", "K"): span(o, g.MINUS_10),
+        ("C", "M"): span(o, g.MINUS_10),
+        ("M", "K"): moved_span(o),
         ("D", "E"): span(o, g.UP, g.EXTENDED_10),
         ("E", "F"): span(o, g.DISTAL_UP),
         ("E", "H"): span(o, g.UP, (SCRAMBLE_TARGET, 9)),
@@ -82,7 +95,8 @@ def test_each_element_sits_at_its_offset_from_the_family_origin(seed, i):
     o, f = core_family(seed, i)
     assert all(len(s) == g.WINDOW for s in f.values())
     assert at(f["C"], o, g.MINUS_35) == g.CONSENSUS_35 and at(f["C"], o, g.MINUS_10) == g.INTACT_10
-    assert at(f["D"], o, g.MINUS_10) == g.BROKEN_10 and at(f["K"], o, g.MINUS_10) == g.MATCHED_BROKEN_10
+    assert at(f["D"], o, g.MINUS_10) == g.BROKEN_10 and at(f["M"], o, g.MINUS_10) in g.MINUS_10_POOL
+    assert at(f["K"], o, g.MINUS_10) != at(f["M"], o, g.MINUS_10)
     assert at(f["E"], o, g.EXTENDED_10) == "TGT" and at(f["E"], o, g.MINUS_10) == g.BROKEN_10
     assert iupac_regex(g.UP_IUPAC).match(at(f["E"], o, g.UP)), f"E UP {at(f['E'], o, g.UP)} is not {g.UP_IUPAC}"
     assert iupac_regex(g.DISTAL_UP_IUPAC).match(at(f["F"], o, g.DISTAL_UP))
@@ -151,7 +165,9 @@ def test_default_sets_match_their_pinned_sha256():
 def test_default_core_set_has_the_designed_class_sizes_and_background():
     core = build_core()
     sizes = {c: core.conditions.count(c) for c in core.condition_names()}
-    assert sizes == {"C": 100, "D": 100, "K": 100, "E": 100, "F": 50, "H": 100, "J": 100}
+    assert sizes == {"C": 100, "D": 100, "M": 100, "K": 100, "E": 100, "F": 50, "H": 100, "J": 100}
+    assert len(set(core.sequences)) == len(core), "two members of the core set are the same sequence"
+    assert len(set(core.member_sequences("M")) & set(core.member_sequences("C"))) == 0
     at_fraction = g.at_fraction(core.member_sequences("C")).mean()
     assert 0.54 < at_fraction < 0.58, at_fraction     # 55% background plus the boxes
 
@@ -169,25 +185,51 @@ def test_sequence_set_rejects_duplicated_ids():
         SequenceSet("x", ("a", "a"), ("A", "C"), ("c", "c"), np.array([0, 1]))
 
 
-def test_matched_break_is_the_worst_binding_rearrangement_of_tataat():
-    """Class K's −10 has TATAAT's bases; by the Lagator 2022 energies no other arrangement binds worse on its
-    weaker strand, and it binds much worse than TATAAT and than the paper's TGTAAT."""
+@given(seed=seeds, i=family_index)
+def test_a_broken_minus_10_keeps_every_base_and_dinucleotide_and_moves_only_inside_its_region(seed, i):
+    rng = np.random.default_rng([seed, i])
+    box = g.MINUS_10_POOL[rng.integers(len(g.MINUS_10_POOL))]
+    sequence = g.paste(g.draw_background(rng, 40, float(rng.uniform(0.3, 0.8))), 17, box)
+    broken = g.break_minus_10(sequence, 17)
+    assert broken != sequence and sorted(broken) == sorted(sequence)
+    assert dinucleotides(broken) == dinucleotides(sequence)
+    moved = differing_positions(broken, sequence)
+    assert moved <= set(range(17 - g.BREAK_FLANK - 2, 23 + g.BREAK_FLANK + 2)), sorted(moved)   # widened ≤ 3 times
+
+
+def test_a_region_without_another_arrangement_is_widened_or_refused():
+    sequence = "GCAGCGT" + "AAAAAAAATTTT" + "CGTACGCA"
+    broken = g.break_minus_10(sequence, 10)           # AAAAAAAATTTT has one arrangement: widened to find another
+    assert broken != sequence and dinucleotides(broken) == dinucleotides(sequence)
+    with pytest.raises(ValueError, match="no other arrangement"):
+        g.break_minus_10("A" * 30, 10)
+    with pytest.raises(ValueError, match="does not fit"):
+        g.break_minus_10("ACGTACGTAC", 2)
+
+
+def test_the_breaks_bind_sigma70_worse_by_lagator_energies():
+    """K_i against M_i by the Lagator 2022 −10 energies, each side's strongest hexamer (either strand) among those
+    holding a moved base: the rule counts consensus matches only, and the measured energies agree. Seed 42, 300
+    families: K binds worse in 91% of families, by a median 2.9 (TGTAAT, the paper's break of TATAAT: +6.4)."""
     from fixtures.datasets import DataUnavailable
-    from fixtures.grammar import BROKEN_10, INTACT_10, MATCHED_BROKEN_10, break_minus_10, reverse_complement
     from fixtures.sigma70 import lagator_boxes
     try:
         minus_10, _ = lagator_boxes()
     except DataUnavailable as exc:
         pytest.skip(exc.reason)
-    assert sorted(MATCHED_BROKEN_10) == sorted(INTACT_10)
-    assert break_minus_10(INTACT_10, minus_10) == MATCHED_BROKEN_10
-    from fixtures.sets import MATCHED_BREAKS
-    assert {box: break_minus_10(box, minus_10) for box in MATCHED_BREAKS} == MATCHED_BREAKS
 
-    def energy(box):
-        return sum(minus_10[k, "ACGT".index(b)] for k, b in enumerate(box))
-    assert energy(INTACT_10) == 0.0
-    weaker_strand = min(energy(MATCHED_BROKEN_10), energy(reverse_complement(MATCHED_BROKEN_10)))
-    assert weaker_strand > energy(BROKEN_10) + 5, (weaker_strand, energy(BROKEN_10))
-    with pytest.raises(ValueError, match="no other arrangement"):
-        break_minus_10("AAAAAA", minus_10)
+    def energy(box: str) -> float:
+        return float(sum(minus_10[k, "ACGT".index(b)] for k, b in enumerate(box)))
+
+    def strongest(sequence: str, lo: int, hi: int) -> float:
+        return min(min(energy(sequence[x:x + 6]), energy(g.reverse_complement(sequence[x:x + 6])))
+                   for x in range(lo - 5, hi))
+
+    gaps = []
+    for i in range(300):
+        _, f = core_family(42, i)
+        moved = differing_positions(f["M"], f["K"])
+        lo, hi = min(moved), max(moved) + 1
+        gaps.append(strongest(f["K"], lo, hi) - strongest(f["M"], lo, hi))
+    gaps = np.array(gaps)
+    assert np.median(gaps) > 2.5 and np.mean(gaps <= 0) < 0.12, (np.median(gaps), np.mean(gaps <= 0))

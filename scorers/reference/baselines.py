@@ -1,5 +1,6 @@
 """The paper's baselines: the fixed-window PWM (``pwm``) and k-mer models (``kmer-paper``, the paper's
-independence model; ``kmer``, MIT's, counted from the E. coli genome).
+independence model; ``kmer``, MIT's, counted from the E. coli genome), and ``random-kmer``, a null of the same
+form with random weights.
 
 Constants follow anchor_mit.md section 3. Each maps ``n`` ACGT strings to float64 ``(n,)`` scores working on
 ``(n, L)`` uint8 codes; k-mers are indexed once as base-4 numbers (``window_codes``) and read from a table.
@@ -154,9 +155,33 @@ def _ecoli_kmer(options) -> EcoliKmer:
     return EcoliKmer(data_dir=options.data_dir)
 
 
+@dataclass(frozen=True)
+class RandomKmer:
+    """A random local function: Σ over the overlapping k-mers of a seeded standard-normal weight per k-mer
+    (``numpy.random.default_rng(seed)``, 4**k weights). It reads no grammar, yet as a fixed function of local
+    sequence it prefers one of any two fixed strings, as an untrained network does: a contrast of one fixed
+    pair of boxes (``TATAAT`` vs ``ATATAT``) it passes for about half of its seeds, which is why each motif family
+    draws its own −10. ``benchmarks/bench_calibration.py`` measures its pass rates. Any length ≥ k nt."""
+
+    seed: int = 42
+    k: int = KMER
+    name: str = "random-kmer"
+    kind: str = "score"
+
+    @property
+    def fingerprint(self) -> str:
+        return f"random-kmer/v1 k={self.k} seed={self.seed}"
+
+    def score(self, sequences: Sequence[str]) -> np.ndarray:
+        table = np.random.default_rng(self.seed).standard_normal(4 ** self.k)
+        return by_length(sequences, self.k, lambda codes: score_kmers(codes, table, self.k))
+
+
 SCORERS = {
     "pwm": (lambda o: PaperPWMBaseline(), "the paper's PWM baseline (motifs.py matrices at 30/53)"),
     "kmer": (_ecoli_kmer,
              "6-mer log-frequencies counted from the E. coli K-12 genome (needs the data dir)"),
     "kmer-paper": (lambda o: PaperKmer(), "the paper's k-mer baseline (independence model A=T=0.246, C=G=0.254)"),
+    "random-kmer": (lambda o: RandomKmer(seed=o.seed),
+                    "seeded random weight per 6-mer, summed: a random local function (null)"),
 }
