@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 
 import pytest
 
@@ -88,7 +89,10 @@ def run_specs(config) -> list[str]:
 def pytest_configure(config):
     if split_specs(config.getoption("--model")) == ["list"]:
         # ``--model=list``: every accepted name and form, then stop before anything runs.
-        print(model_listing(), flush=True)
+        try:
+            print(model_listing(), flush=True)
+        except BrokenPipeError:             # `pytest --model=list | head`: the reader has all it wanted
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         pytest.exit("the accepted --model names and forms are listed above", returncode=0)
     for spec in model_specs(config):
         try:

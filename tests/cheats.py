@@ -1,9 +1,9 @@
 """A zoo of scorers with no promoter grammar, each built to pass MIT's gates for the wrong reason.
 
-They read fixed coordinates, nucleotide composition, composition weighted by position, or bags of motifs
-(which motifs occur, never where or in which order). DESIGN.md section 3a rule 4: every gate must reject each of
-them at no more than its level (a motif reader recognises TATAAT, so only the motif gate may pass it) (``tests/test_cheats.py`` on the default sets, ``benchmarks/bench_calibration.py``
-over hundreds of set seeds). The first three are the cheats that passed the first design's gates: "A/T count in
+They read fixed coordinates, nucleotide composition, composition weighted by position, bags of motifs (which
+motifs occur, never where or in which order) or gapped composition. DESIGN.md section 3a rule 4: every gate must
+reject each of them at no more than its level, except where ``MUST_FAIL`` below says why one may pass motif
+(``tests/test_cheats.py`` on the default sets, ``benchmarks/bench_calibration.py`` over hundreds of set seeds). The first three are the cheats that passed the first design's gates: "A/T count in
 [0, 30) + A/T count in [53, 59) + 0.5 if base 53 is T" passed all six; "A/T count in [0, 30)" passed scramble
 and up_position; "the hexamer at [53, 59)" passed spacing and strand.
 
@@ -46,7 +46,8 @@ class Cheat:
     name: str
     description: str
     rule: Callable[[np.ndarray], np.ndarray]
-    reads: str                       # "coordinates", "composition" or "motifs" (which occur, not where)
+    reads: str                       # "coordinates", "composition", "motifs" (which occur, not where) or
+                                     # "gapped" (how often a base recurs d bases later)
     kind: str = "score"
 
     @property
@@ -130,6 +131,15 @@ CHEATS = {
                                         lambda c: _bag_of_motifs(c, both_strands=True), "motifs"),
     "best-windows": Cheat("best-windows", "best −10 PWM window anywhere + A/T count of the richest 9-mer anywhere",
                           _best_windows, "motifs"),
+    # Gapped composition: how often a base recurs d bases later, anywhere. A near-consensus −10 (x A x x x T) is
+    # period-3-like and never period-4-like, and its rearrangements that match TATAAT worst are the opposite, so
+    # these pass the motif gate on nearly every set seed (a known gap, README "What the motif gate cannot rule
+    # out"); they must fail every positional gate.
+    "period-3-repeats": Cheat("period-3-repeats", "count of positions whose base recurs 3 bases later, anywhere",
+                              lambda c: (c[:, 3:] == c[:, :-3]).sum(1).astype(np.float64), "gapped"),
+    "period-4-avoidance": Cheat("period-4-avoidance", "minus the count of positions whose base recurs 4 bases "
+                                                      "later, anywhere",
+                                lambda c: -(c[:, 4:] == c[:, :-4]).sum(1).astype(np.float64), "gapped"),
     "genome-markov": Cheat("genome-markov", "log-likelihood under an order-5 Markov chain of the E. coli genome "
                                             "(needs the data dir)", _genome_markov, "composition"),
 }
@@ -140,10 +150,13 @@ BUILTIN_CHEATS = {"at-content": "composition", "gc": "composition", "kmer": "com
 # but each motif family's −10 (class M) matches TATAAT at 4 or 5 of 6 and is seldom the best hexamer of its
 # window, so a reader of the best window or of TATAAT counts ties M with K. A random function of local sequence
 # (``random-kmer``) prefers one side of any contrast of k-mers, the −10's included, so it may pass motif on some
-# set seeds (benchmarks/bench_calibration.py measures how often), never a positional gate.
+# set seeds (benchmarks/bench_calibration.py measures how often), never a positional gate. A reader of gapped
+# composition (a base recurring d bases later) passes motif too: the −10's own periodicity differs from its
+# rearrangements' (a known gap of the motif gate, measured, not hidden); it must fail every positional gate.
 _ALL_GATES = ("motif", "compensation", "up_position", "spacing", "strand")
+_POSITIONAL_GATES = ("compensation", "up_position", "spacing", "strand")
 MUST_FAIL = {"coordinates": _ALL_GATES, "composition": _ALL_GATES, "motifs": _ALL_GATES,
-             "local": ("compensation", "up_position", "spacing", "strand")}
+             "local": _POSITIONAL_GATES, "gapped": _POSITIONAL_GATES}
 NEEDS_DATA = ("genome-markov", "genome-dinucleotide", "kmer")
 
 

@@ -116,3 +116,13 @@ def test_model_list_prints_every_name_and_form_and_exits_0(tmp_path):
                  "ALIAS:ID_OR_PATH[@REV]", "paper"):
         assert name in run.proc.stdout, name
     assert not (tmp_path / "mit-results.json").exists(), "nothing is measured"
+
+
+def test_model_list_into_a_pipe_that_closes_early_is_not_an_internal_error():
+    """``pytest --model=list | head -2``: the reader closing the pipe is not MIT's error."""
+    listing = subprocess.Popen([sys.executable, "-m", "pytest", "--model=list", "-q", "-p", "no:cacheprovider"],
+                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    listing.stdout.readline()
+    listing.stdout.close()                       # as `head -1` does
+    stderr = listing.stderr.read().decode()
+    assert listing.wait(timeout=60) == 0 and "INTERNALERROR" not in stderr and "BrokenPipe" not in stderr, stderr
