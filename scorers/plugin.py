@@ -50,6 +50,10 @@ def model_specs(config) -> list[str]:
     specs = split_specs(config.getoption("--model")) or [DEFAULT_MODEL]
     if "paper" not in specs:
         return specs
+    if config.getoption("--mit-set") != "mit-v1":
+        # the stored files are keyed by the ids of the paper's 650 sequences: valid for that set only
+        raise pytest.UsageError("--model=paper replays the paper's stored scores of its own 650 sequences: run it "
+                                "with --mit-set=mit-v1")
     at = specs.index("paper")
     return list(dict.fromkeys(specs[:at] + paper_specs(config.getoption("--mit-data-dir")) + specs[at + 1:]))
 

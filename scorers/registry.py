@@ -72,6 +72,7 @@ def accepted_forms() -> str:
         if description is not None:
             lines.append(f"{prefix}ARG: {description}")
     lines.append("package.module:attr: a user's Scorer, Scorer class or factory")
+    lines.append("paper (with --mit-set=mit-v1): the paper's stored score files and its biophysical models")
     lines.append("(pytest --model=list lists them with what each is)")
     return "\n  ".join(lines)
 

@@ -55,7 +55,7 @@ def test_hub_ids_and_existing_folders_pass_the_cheap_check(tmp_path):
 
 @pytest.mark.e2e
 @pytest.mark.parametrize("spec", ["tests.bad_scorers:missing", "hf-mlm:/nonexistent/checkpoint",
-                                  "scores:/nonexistent/scores.csv"])
+                                  "scores:/nonexistent/scores.csv", "paper"])   # paper: without --mit-set=mit-v1
 def test_a_bad_model_is_a_usage_error_before_any_model_is_scored(tmp_path, spec):
     calls = tmp_path / "calls.txt"
     run = run_mit(tmp_path / "out", "--model=tests.bad_scorers:raising", f"--model={spec}",

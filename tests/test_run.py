@@ -107,6 +107,12 @@ def test_paper_tables_print_beside_the_papers_values(tmp_path):
                 "scan 0.430 / 0.43 (4) 0.540 / 0.54 (0)"):
         assert row in out, f"{row!r} not in the terminal output:\n{run.log}"
     assert "Paper mode: Tables 2 and 6" in run.html
+    # the paper's set has none of MIT's matched classes: robustness skips with that reason, it does not error
+    for spec in ("pa-pwm", "rpa-pwm"):
+        for gate in GATES:
+            record = run.properties(spec)[f"robustness_{gate}"]
+            assert record["verdict"] == "skip" and "does not have" in record["reason"], (spec, gate, record)
+    assert "KeyError" not in run.log, run.log[-3000:]
 
 
 def test_model_list_prints_every_name_and_form_and_exits_0(tmp_path):
