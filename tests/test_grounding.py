@@ -145,7 +145,8 @@ def _synthetic_elements(up_gain_weak: float, up_gain_strong: float) -> pd.DataFr
         h35 = "".join(rng.choice(list("ACGT"), 6))
         rows += [{**std, "h35": h35, "h10": "TATAAT", "expression": 3.0 + 0.1 * rng.normal()},
                  {**std, "h35": h35, "h10": "GGACGG", "expression": 2.0 + 0.1 * rng.normal()}]
-    for box in {"".join(rng.choice(list("ACGT"), 6)) for _ in range(300)} | {"TATAAA", "TATTAT", "ATATAT"}:
+    # sorted: a set's order follows PYTHONHASHSEED, and each box takes the next draw of rng
+    for box in sorted({"".join(rng.choice(list("ACGT"), 6)) for _ in range(300)} | {"TATAAA", "TATTAT", "ATATAT"}):
         mm = sum(a != b for a, b in zip(box, "TATAAT"))
         rows.append({**std, "disc": "ATGTGTT", "h10": box, "expression": 4.0 - 0.5 * mm + 0.05 * rng.normal()})
     for base in "ACGT":                                          # spacer series, one context
@@ -184,7 +185,8 @@ def test_grounding_measures_the_effects_it_was_given():
     breaks = grounding.grounding_table(_synthetic_elements(0.5, 0.5), seed=42,
                                        motif_boxes=[("TATAAA", "ATATAT"), ("TATTAT", "ATATAT"), ("TATAAT", "CCCCCC")])
     row = next(r for r in breaks if r["assumption"] == "MIT's −10 breaks are weak −10s")
-    assert row["n"] == 2 and row["effect"] == pytest.approx(1.5, abs=0.1), row    # 1 vs 4 mismatches at 0.5 each
+    # 1 vs 4 mismatches at 0.5 each; noise SD of the difference ≈ 0.06
+    assert row["n"] == 2 and row["effect"] == pytest.approx(1.5, abs=0.25), row
     assert not any(r["assumption"] == "MIT's −10 breaks are weak −10s" for r in rows), "no families, no row"
     rescue = [r for r in grounding.grounding_table(_synthetic_elements(1.0, 0.2), seed=42)
               if r["assumption"].startswith("an UP element rescues")][0]
