@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from fixtures.datasets import DataUnavailable  # noqa: E402
 from fixtures.natural import build_natural  # noqa: E402
-from fixtures.sets import build_all_sets  # noqa: E402
+from fixtures.sets import build_all_sets, build_core  # noqa: E402
 from mit_tests.gates import decide, motif  # noqa: E402
 from mit_tests.properties import GATES, overall_of  # noqa: E402
 from mit_tests.stats import tie_tolerance  # noqa: E402
@@ -95,7 +95,7 @@ def natural_pass_rates(seeds: int, alpha: float) -> dict[str, float]:
     (ties judged on the scale of the scorer's core-set scores). Raises DataUnavailable without the data dir."""
     passes: dict[str, int] = {}
     for seed in range(1, seeds + 1):
-        natural, core = build_natural(seed), build_all_sets(seed)["core"]
+        natural, core = build_natural(seed), build_core(seed)
         scorers = {name: resolve(name) for name in NATURAL_SCORERS}
         scorers.update({f"random-kmer k={k}": RandomKmer(seed=seed, k=k) for k in NATURAL_KMER_SIZES})
         scorers.update({name: CHEATS[name] for name in NATURAL_CHEATS})
@@ -123,6 +123,13 @@ def main() -> int:
     trials: dict[str, int] = {}
     left_out: dict[str, str] = {}
     random_done = 0
+
+    def tally(name: str, passed: dict[str, bool]) -> None:
+        row = counts.setdefault(name, dict.fromkeys(COLUMNS, 0))
+        for column, ok in passed.items():
+            row[column] += ok
+        trials[name] = trials.get(name, 0) + 1
+
     for seed in range(1, args.set_seeds + 1):
         sets = build_all_sets(seed)
         for name, scorer in list(scorers.items()):
@@ -132,30 +139,15 @@ def main() -> int:
                 left_out[name] = exc.reason.split(". ")[0]
                 del scorers[name]
                 continue
-            row = counts.setdefault(name, dict.fromkeys(COLUMNS, 0))
-            for column, ok in passed.items():
-                row[column] += ok
-            trials[name] = trials.get(name, 0) + 1
+            tally(name, passed)
         for name in LOCAL_NULLS:
-            passed = verdicts(resolve(name, ScorerOptions(seed=seed)), sets, args.alpha)
-            row = counts.setdefault(name, dict.fromkeys(COLUMNS, 0))
-            for column, ok in passed.items():
-                row[column] += ok
-            trials[name] = trials.get(name, 0) + 1
+            tally(name, verdicts(resolve(name, ScorerOptions(seed=seed)), sets, args.alpha))
         # Scorer seed k runs on set seed 1 + k mod N: every set seed gets its share of the random seeds.
         while random_done < args.random_seeds and random_done % args.set_seeds == seed - 1:
-            passed = verdicts(SeededRandom(seed=random_done), sets, args.alpha)
-            row = counts.setdefault("random", dict.fromkeys(COLUMNS, 0))
-            for column, ok in passed.items():
-                row[column] += ok
-            trials["random"] = trials.get("random", 0) + 1
+            tally("random", verdicts(SeededRandom(seed=random_done), sets, args.alpha))
             random_done += 1
     for k in range(random_done, args.random_seeds):           # the seeds left over when N > set seeds
-        passed = verdicts(SeededRandom(seed=k), build_all_sets(1 + k % args.set_seeds), args.alpha)
-        row = counts.setdefault("random", dict.fromkeys(COLUMNS, 0))
-        for column, ok in passed.items():
-            row[column] += ok
-        trials["random"] = trials.get("random", 0) + 1
+        tally("random", verdicts(SeededRandom(seed=k), build_all_sets(1 + k % args.set_seeds), args.alpha))
     elapsed = time.perf_counter() - start
 
     order = [n for n in NULLS + LOCAL_NULLS + COMPOSITION + tuple(CHEATS) + REFERENCES if n in counts]

@@ -20,9 +20,10 @@ from typing import Callable
 import numpy as np
 
 from fixtures.grammar import encode
-from scorers.reference.pwm import PWM_MINUS_10, window_codes
+from scorers.reference.pwm import PWM_MINUS_10, by_length, window_codes
 
 A, C, G, T = 0, 1, 2, 3
+MIN_LENGTH = 60                     # the coordinate cheats read up to base 59
 
 
 def _at(codes: np.ndarray) -> np.ndarray:
@@ -55,18 +56,8 @@ class Cheat:
         return f"cheat/{self.name}"
 
     def score(self, sequences) -> np.ndarray:
-        sequences = list(sequences)
-        if not sequences:
-            return np.zeros(0)
-        out = np.empty(len(sequences))
-        lengths = np.array([len(s) for s in sequences])
-        for length in np.unique(lengths):               # sets may mix window lengths (robustness designs)
-            where = np.flatnonzero(lengths == length)
-            codes = encode([sequences[i] for i in where])
-            if (codes == 255).any():
-                raise ValueError(f"{self.name}: characters outside ACGT")
-            out[where] = self.rule(codes)
-        return out
+        # sets may mix window lengths (robustness designs): one call of the rule per length
+        return by_length(sequences, MIN_LENGTH, self.rule)
 
 
 def _position_weighted_at(codes: np.ndarray, upstream: bool) -> np.ndarray:
