@@ -1,7 +1,7 @@
 """Robustness: every gate holds on drawn promoter designs, not only on the default one.
 
 Each hypothesis example draws a design (``fixtures.strategies.designs``: background and spacer AT, −35 and −10
-variants, UP variant, window length, where the families sit), builds ``ROBUSTNESS_FAMILIES`` matched families of
+variants, UP variant, window length, where the families sit), builds ``ROBUSTNESS_FAMILIES`` (motif: ``MOTIF_ROBUSTNESS_FAMILIES``) matched families of
 the gate's set for it, and applies the same gate (twins included) as the core test. A failure shrinks to the
 simplest design on which the model breaks the property and is recorded as ``robustness_<gate>``: a FAIL in the
 matrix and in mit-results.json. Robustness asks whether a model that passes a core gate keeps passing it, so a
@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 
-from fixtures.strategies import design_set, designs
+from fixtures.strategies import MOTIF_ROBUSTNESS_FAMILIES, ROBUSTNESS_FAMILIES, design_set, designs
 from mit_tests import gates
 from mit_tests.plugin import tolerance
 from mit_tests.properties import GATES
@@ -49,10 +49,11 @@ def test_gate_holds_on_drawn_designs(gate_name, model, mit_alpha, mit_seed, mit_
     if not core.gate_passed:
         pytest.skip(f"{model.spec} fails the core {gate_name} gate; robustness is measured for models that pass it")
     examples: list[dict] = []
+    n_families = MOTIF_ROBUSTNESS_FAMILIES if gate_name == "motif" else ROBUSTNESS_FAMILIES
 
     @given(design=designs())
     def gate_holds(design):
-        sequence_set = design_set(role, design, mit_seed)
+        sequence_set = design_set(role, design, mit_seed, n_families)
         where = [i for i, c in enumerate(sequence_set.conditions) if c in needed]
         scores = np.full(len(sequence_set), np.nan)
         scores[where] = model.score_more([f"rb-{sequence_set.ids[i]}" for i in where],
