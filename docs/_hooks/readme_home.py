@@ -1,4 +1,4 @@
-"""MkDocs hook: the site's home page is README.md, so the front page is written once.
+"""MkDocs hook: the site's home page is README.md, and CHANGELOG.md and LICENSE are pages, so each is written once.
 
 README links to pages as ``docs/<page>.md`` (right on GitHub); on the site those pages sit beside the home page.
 """
@@ -9,14 +9,29 @@ from pathlib import Path
 
 from mkdocs.structure.files import File
 
+# file at the repository root -> (page of the site, how its text becomes Markdown)
+FROM_ROOT = {
+    "README.md": ("index.md", lambda text: text),
+    "CHANGELOG.md": ("changelog.md", lambda text: text),
+    "LICENSE": ("license.md", lambda text: "# Licence\n\n```text\n" + text + "```\n"),
+}
+
+
+def _site_links(markdown: str) -> str:
+    markdown = markdown.replace("](docs/", "](")
+    for name, (page, _) in FROM_ROOT.items():
+        markdown = markdown.replace(f"](../{name}", f"]({page}").replace(f"]({name})", f"]({page})")
+    return markdown
+
 
 def on_files(files, config):
-    readme = Path(config["config_file_path"]).parent / "README.md"
-    text = readme.read_text(encoding="utf-8").replace("](docs/", "](")
-    files.append(File.generated(config, "index.md", content=text))
+    root = Path(config["config_file_path"]).parent
+    for name, (page, to_markdown) in FROM_ROOT.items():
+        text = to_markdown((root / name).read_text(encoding="utf-8"))
+        files.append(File.generated(config, page, content=text))
     return files
 
 
 def on_page_markdown(markdown, page, config, files):
-    # pages link to the front page as ../README.md (right on GitHub); on the site it is the home page
-    return markdown.replace("](../README.md", "](index.md")
+    # pages link to root files as ../README.md (right on GitHub); on the site they are pages
+    return _site_links(markdown)
