@@ -21,8 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-import mit_tests
-
 RESULTS = "mit-results.json"
 # ScoringProgress's lines: "mit: NAME: 1,200/4,356 sequences scored (...)" and "... N sequences scored in ...".
 _SCORING = re.compile(r"^mit: .*?: ([\d,]+)/([\d,]+) sequences scored")
@@ -46,10 +44,9 @@ def _die_with_parent() -> None:
 
 
 def mit_command(spec: str, report_dir: Path, pytest_args: list[str]) -> list[str]:
-    """``python -m pytest <MIT's tests> --model=SPEC --mit-report=DIR ...``: the run a user would type."""
-    tests = Path(mit_tests.__file__).resolve().parent
-    return [sys.executable, "-m", "pytest", str(tests), f"--model={spec}", f"--mit-report={report_dir}",
-            "-q", "-p", "no:cacheprovider", *pytest_args]
+    """``mit --model=SPEC --mit-report=DIR -q ...`` (as ``python -m mit_glm``): the run a user would type."""
+    return [sys.executable, "-m", "mit_glm", f"--model={spec}", f"--mit-report={report_dir}", "-q",
+            "-p", "no:cacheprovider", *pytest_args]
 
 
 @dataclass
