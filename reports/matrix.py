@@ -11,7 +11,7 @@ import html
 
 from mit_tests.null_control import flagged
 from mit_tests.properties import GATES, PROPERTIES, ROBUSTNESS, SPACING_PEAK
-from reports.paper_values import GENERAL_NOTES, PAPER_STATISTIC, FootnoteNumbers, model_notes, paper_value
+from reports.paper_values import GENERAL_NOTES, PAPER_STATISTIC, FootnoteNumbers, model_notes, paper_key, paper_value
 from reports.textgrid import fold_table
 
 # The matrix shows one cell per property; mpra and paper mode have tables of their own.
@@ -125,13 +125,16 @@ def _sups(keys, footnotes: FootnoteNumbers) -> str:
 
 
 def row_label(spec: str) -> str:
-    """A model's row name, whole: a ``scores:`` spec by its file name (the folder is in the hover text)."""
-    path = spec.removeprefix("scores:").replace("\\", "/")
-    return "scores:" + path.rsplit("/", 1)[-1] if spec.startswith("scores:") else spec
+    """A model's row name, whole: a ``scores:`` spec by the paper's name of its model (``hyenadna (scores)``) or by
+    its file name; the folder is in the hover text."""
+    if not spec.startswith("scores:"):
+        return spec
+    key = paper_key(spec)
+    return f"{key} (scores)" if key else "scores:" + spec.removeprefix("scores:").replace("\\", "/").rsplit("/", 1)[-1]
 
 
 def short_spec(spec: str, width: int = 40) -> str:
-    """A model name that fits ``width`` columns: ``scores:`` specs by file name, others cut from the left."""
+    """A model name that fits ``width`` columns: ``scores:`` specs by name or file name, others cut from the left."""
     label = row_label(spec)
     if len(label) > width and label.startswith("scores:"):
         label = label.removeprefix("scores:")
@@ -307,6 +310,11 @@ def not_measured_html(results: dict) -> str:
     for prop in MATRIX_PROPERTIES:
         records = {spec: m["properties"].get(prop) for spec, m in results["models"].items()}
         if not records or not all(r is not None and r.get("verdict") == "skip" for r in records.values()):
+            continue
+        if all(does_not_apply(r) for r in records.values()):
+            spec, record = next(iter(records.items()))
+            items.append(f"<li><b>{html.escape(prop)}</b>: does not apply to any model of this run (e.g. "
+                         f"{html.escape(short_spec(spec))}: {html.escape(record.get('reason') or '')})</li>")
             continue
         by_reason: dict[str, list[str]] = {}
         for spec, record in records.items():

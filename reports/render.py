@@ -31,7 +31,7 @@ def terminal_text(results: dict, width: int = 120, verbose: int = 0) -> str:
     from reports.matrix import null_control_lines, text_summary
     from reports.paper_tables import paper_tables_text
     from reports.textgrid import fold_aligned
-    parts = [text_summary(results, width=width, verbose=verbose), paper_tables_text(results, width),
+    parts = [paper_tables_text(results, width), text_summary(results, width=width, verbose=verbose),
              mpra_text(results, width), "\n".join(null_control_lines(results))]
     return "\n".join(fold_aligned(part, width) for part in parts if part)
 
