@@ -12,7 +12,7 @@ import html
 from mit_tests.null_control import flagged
 from mit_tests.properties import GATES, PROPERTIES, ROBUSTNESS, SPACING_PEAK
 from reports.paper_values import GENERAL_NOTES, PAPER_STATISTIC, FootnoteNumbers, model_notes, paper_key, paper_value
-from reports.textgrid import fold_table
+from reports.textgrid import fold_table, plain
 
 # The matrix shows one cell per property; mpra and paper mode have tables of their own.
 MATRIX_PROPERTIES = tuple(p for p in PROPERTIES if p not in ("mpra", "paper"))
@@ -393,7 +393,17 @@ def terminal_matrix(results: dict, width: int = 120, colour: bool = False) -> li
         cells.append(_robustness_cell(model["properties"]))
         rows.append([short_spec(spec, name_width), _paint(TERMINAL_OVERALL.get(overall, overall), overall, colour)]
                     + [_paint(text, verdict, colour) for text, verdict in cells])
-    return fold_table(header, rows, width)
+    lines = fold_table(header, rows, width)
+    if "" not in lines:                                 # fits unfolded
+        return lines
+    # too wide: first leave out the columns no model has a result in (said below the table), then fold
+    empty = [i for i in range(2, len(header)) if all(plain(row[i]) in ("n/a", "-") for row in rows)]
+    if not empty:
+        return lines
+    keep = [i for i in range(len(header)) if i not in empty]
+    lines = fold_table([header[i] for i in keep], [[row[i] for i in keep] for row in rows], width)
+    import textwrap
+    return lines + textwrap.wrap(f"not shown, no model has a result: {', '.join(header[i] for i in empty)}", width)
 
 
 MATRIX_KEY = ("P pass, F fail, F~ fail where most pairs tie (the gate could not pass), E error, x expected failure, "

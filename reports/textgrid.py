@@ -13,9 +13,14 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 GAP = "  "
 
 
+def plain(text: str) -> str:
+    """``text`` without its ANSI colour codes."""
+    return _ANSI.sub("", text)
+
+
 def visible_len(text: str) -> int:
     """Columns ``text`` takes on a terminal (ANSI colour codes take none)."""
-    return len(_ANSI.sub("", text))
+    return len(plain(text))
 
 
 def _pad(text: str, width: int) -> str:

@@ -172,12 +172,15 @@ def test_the_terminal_matrix_folds_to_the_width_and_keeps_every_overall_word():
         for model in results["models"].values():
             assert " ".join(model["overall"]["reason"].split()) in flat, width   # never cut
         # a folded matrix repeats the model names in each block: every model in every block
-        matrix = text[:text.index("P pass, F fail")]
+        matrix = text[:text.index("P pass, F fail")].split("not shown, no model has a result")[0]
         for block in matrix.strip("\n").split("\n\n"):
             assert [line.split()[0] for line in block.splitlines()[1:]] == \
                 [short_spec(s, 24) for s in results["models"]], block
     narrow = text_summary(results, width=60).splitlines()
     assert sum(line.startswith("model ") for line in narrow) >= 2, "60 columns: the matrix must fold"
+    # before folding, the columns no model has a result in are left out, and named
+    assert "not shown, no model has a result: natural, canary" in " ".join(narrow), narrow
+    assert "not shown" not in text_summary(results, width=200)          # fits: every column stays
 
 
 def test_mpra_and_paper_tables_fold_to_the_width():
