@@ -179,7 +179,7 @@ def test_the_terminal_matrix_folds_to_the_width_and_keeps_every_overall_word():
     narrow = text_summary(results, width=60).splitlines()
     assert sum(line.startswith("model ") for line in narrow) >= 2, "60 columns: the matrix must fold"
     # before folding, the columns no model has a result in are left out, and named
-    assert "not shown, no model has a result: natural, canary" in " ".join(narrow), narrow
+    assert re.search(r"not shown, no model has a result: natural, .*canary", " ".join(narrow)), narrow
     assert "not shown" not in text_summary(results, width=200)          # fits: every column stays
 
 
