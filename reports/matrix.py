@@ -449,8 +449,10 @@ def text_summary(results: dict, width: int = 120, colour: bool = False, verbose:
                 for line in _verdict_lines(spec, model, name_width, width, colour, not compact or verbose > 0)]
     if not compact:
         return "\n".join(verdicts + [""] + matrix)
-    hint = [] if verbose > 0 else ["(what each model got wrong, one sentence per failed gate: run with -v, or "
-                                   "hover the cells of the HTML report)"]
+    failed = any((r or {}).get("verdict") in ("fail", "error") for m in models.values()
+                 for r in m["properties"].values())
+    hint = [] if verbose > 0 or not failed else ["(what each model got wrong, one sentence per failed gate: run "
+                                                 "with -v, or hover the cells of the HTML report)"]
     return "\n".join(matrix + [""] + verdicts + textwrap.wrap(" ".join(hint), width))
 
 
