@@ -221,3 +221,38 @@ def test_row_names_are_whole_and_break_only_between_words():
     for name in shown:          # a break opportunity only after - : / _ . @ =
         assert all(piece[-1] in "-:/_.@=" for piece in name.split("<wbr>")[:-1]), name
     assert f'title="{LONG_SPEC}' in page and f'title="{paper}' in page
+
+
+def facts(results: dict) -> dict:
+    return {**results, "set": "mit-v1", "seed": 42, "alpha": 0.05, "set_sha256": {}, "versions": {}}
+
+
+def test_paper_mode_puts_its_tables_above_the_matrix():
+    from reports.page import top_of_report
+    metrics = {"css": 0.63, "css_p": 0.0043, "scr": 0.48, "mes_natural": -0.01, "mes_synthetic": -0.34,
+               "css_ties": 0, "scr_ties": 0}
+    spec = "scores:/work/shared/data/mit_v1/results/hyenadna_results.json"
+    results = facts(results_of({spec: ({"verdict": "not measured", "reason": "skipped"},
+                                       {"paper": {"verdict": "info", "details": metrics}})}))
+    page = top_of_report(results, [], {})
+    assert page.index('id="mit-paper-tables"') < page.index('id="mit-matrix"')
+    assert ">hyenadna (scores)<" in page
+
+
+def test_a_report_re_renders_from_its_json(tmp_path, capsys):
+    import json
+
+    import pytest
+
+    from reports.render import main
+    path = tmp_path / "mit-results.json"
+    path.write_text(json.dumps(facts(twelve_models())), encoding="utf-8")
+    assert main([str(path), "--out", str(tmp_path / "again"), "--width", "90"]) == 0
+    page = (tmp_path / "again" / "mit-report.html").read_text(encoding="utf-8")
+    assert page.count('data-property="motif"') == len(TWELVE)
+    printed = capsys.readouterr().out
+    assert printed.startswith("model ") and max(len(line) for line in printed.splitlines()) <= 90
+    (tmp_path / "bad.json").write_text("[1, 2]", encoding="utf-8")
+    with pytest.raises(SystemExit):
+        main([str(tmp_path / "bad.json"), "--out", str(tmp_path / "x")])
+    assert "no 'models' object" in capsys.readouterr().err
