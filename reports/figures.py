@@ -442,8 +442,8 @@ def _natural(found: dict[str, NaturalClasses], styles):
     """Left: class means, one dodged line per model; right: each model's A_i − B_i, models down the y axis."""
     k = len(found)
     height = max(3.9, 1.0 + 0.3 * k)
-    figure, (left, right) = _new_figure(13.0, height, ncols=2, right=1 - 0.9 / 13.0, left=0.85)
-    figure.subplots_adjust(wspace=0.55)
+    figure, (left, right) = _new_figure(13.0, height, ncols=2, right=1 - 1.1 / 13.0, left=0.85)
+    figure.subplots_adjust(wspace=0.45)
     dodge = min(0.08, 0.6 / max(k, 1))
     left.axhline(0, color="#555555", linewidth=0.8)
     for i, (spec, data) in enumerate(found.items()):
@@ -464,9 +464,8 @@ def _natural(found: dict[str, NaturalClasses], styles):
         right.plot(d, i + jitter.uniform(-0.25, 0.25, d.size), linestyle="none", marker=styles[spec].marker,
                    markersize=2.5, alpha=0.55, color=styles[spec].colour)
         right.plot([np.median(d)] * 2, [i - 0.32, i + 0.32], color="black", linewidth=1.5)
-        if data.share is not None:
-            right.text(1.01, i, f"A > B: {data.share:.2f}", transform=right.get_yaxis_transform(), ha="left",
-                       va="center", fontsize=7.5)
+        share = "every pair ties" if data.share is None else f"A > B: {data.share:.2f}"
+        right.text(1.01, i, share, transform=right.get_yaxis_transform(), ha="left", va="center", fontsize=7.5)
     right.set_yticks(range(k), [_short(s, 24) for s in found], fontsize=8)
     for label, spec in zip(right.get_yticklabels(), found):
         label.set_color(styles[spec].colour)
