@@ -141,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     if series is not None:
         merged["series"] = {**series, "steps": [s for s, spec in zip(series["steps"], specs) if spec in finished],
                             "models": [spec for spec in specs if spec in finished]}
-    from reports.standalone import write_report
+    from reports.render import write_report
     write_report(merged, out)
     _say(f"fanout: {len(finished)} of {len(specs)} models in {time.monotonic() - start:,.0f} s; report "
          f"{out / 'mit-report.html'}, results {out / 'mit-results.json'}")
