@@ -11,6 +11,7 @@ from xml.etree import ElementTree
 import pytest
 
 from tests.conftest import ROOT, run_mit
+from tests.test_docs import mit_options
 
 
 @pytest.mark.e2e
@@ -35,26 +36,10 @@ def test_mit_property_is_listed_once_among_the_markers():
     assert proc.stdout.count("@pytest.mark.mit_property(") == 1, proc.stdout
 
 
-def _option_help() -> list[str]:
-    helps: list[str] = []
-
-    class Recorder:
-        def getgroup(self, *args, **kwargs):
-            return self
-
-        def addoption(self, *opts, **kwargs):
-            helps.append(f"{opts}: {kwargs.get('help', '')}")
-
-    import importlib
-    for module in ("fixtures.plugin", "scorers.plugin", "mit_tests.plugin", "reports.plugin"):
-        importlib.import_module(module).pytest_addoption(Recorder())
-    return helps
-
-
 def test_mits_pytest_options_help_is_plain_text():
-    helps = _option_help()
+    helps = mit_options()
     assert len(helps) > 10
-    assert [h for h in helps if "`" in h] == []
+    assert [f"{name}: {text}" for name, text in helps.items() if "`" in text] == []
 
 
 @pytest.mark.parametrize("main", ["fixtures.__main__", "scorers.__main__", "scorers.glm.tie_head"])
