@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import html
+import json
 import os
 import shutil
 import tempfile
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from reports.matrix import null_control_lines, text_summary
@@ -21,6 +23,7 @@ REPORT_JSON = "mit-results.json"
 _COLLECTOR = pytest.StashKey[ResultCollector]()
 _RESULTS = pytest.StashKey[dict]()
 _TOP_HTML = pytest.StashKey[str]()
+_OWN_HTML = pytest.StashKey[bool]()       # MIT chose the HTML report's path (the user gave no --html)
 
 
 def pytest_addoption(parser):
@@ -50,6 +53,31 @@ def pytest_configure(config):
     if getattr(config.option, "htmlpath", None) is None and config.pluginmanager.hasplugin("html"):
         config.option.htmlpath = str(out / REPORT_HTML)
         config.option.self_contained_html = True
+        config.stash[_OWN_HTML] = True
+
+
+def _leave_the_report_alone(config) -> None:
+    """A run that runs no test (``--collect-only``, or ``-k``/``-m`` selecting nothing) must not replace the last
+    run's report with an empty one, just as it writes no ``mit-results.json``: take pytest-html's report writer
+    out before its session-finish hook writes the page."""
+    if not config.stash.get(_OWN_HTML, False):
+        return                               # a page the user asked for with --html is theirs to get
+    from pytest_html.basereport import BaseReport
+    for plugin in config.pluginmanager.get_plugins():
+        if isinstance(plugin, BaseReport):
+            config.pluginmanager.unregister(plugin)
+
+
+def pytest_collection_finish(session):
+    if session.config.option.collectonly or not session.items:
+        _leave_the_report_alone(session.config)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_node_collection_finished(node, ids):
+    """Under pytest-xdist the workers collect; a worker that selected nothing means no test runs."""
+    if not ids:
+        _leave_the_report_alone(node.config)
 
 
 def check_writable_folder(folder: Path) -> None:
@@ -67,6 +95,27 @@ def pytest_runtest_setup(item):
     if marker and callspec and "mit_model" in callspec.params:
         item.user_properties.append(("mit_meta", {"model": callspec.params["mit_model"],
                                                   "property": marker.args[0]}))
+
+
+class JsonProperty(dict):
+    """A structured user property (a test's measured record, its model and property) that stays a dict for every
+    reader, and prints as JSON: pytest's JUnit XML writes ``str(value)``, which for a plain dict is a Python repr
+    no CI tool can parse."""
+
+    def __str__(self) -> str:
+        return json.dumps(self, ensure_ascii=False, default=_json_scalar)
+
+
+def _json_scalar(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    return str(value)
+
+
+@pytest.hookimpl(tryfirst=True)      # before the JUnit writer reads the properties (in the process that writes it)
+def pytest_runtest_logreport(report):
+    report.user_properties = [(name, JsonProperty(value) if type(value) is dict else value)
+                              for name, value in report.user_properties]
 
 
 class _Collecting:

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from fixtures.fasta import read_fasta, read_fasta_sets
 from fixtures.grammar import DEFAULT_SEED
+from fixtures.help_text import plain
 from scorers.progress import ScoringProgress
 from scorers.protocol import ScoreError, ScorerOptions, ScorerUnavailable
 from scorers.registry import UnknownModelError, resolve
@@ -63,7 +64,7 @@ def write_csv(path: Path, header: list[str], rows) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scorers", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m scorers", description=plain(__doc__.splitlines()[0]))
     parser.add_argument("--model", required=True, metavar="SPEC",
                         help="built-in name, gLM alias, hf-causal:ID, hf-mlm:ID, scores:FILE or module:attr")
     parser.add_argument("--fasta", required=True, help="input FASTA (>id lines)")
