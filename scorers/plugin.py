@@ -178,7 +178,7 @@ def mit_model(request, mit_sets, mit_canary_set, mit_libraries):
     A scorer that cannot run here skips its tests with the reason; a scorer that fails (an exception, bad
     input, NaN, inf, wrong shape, ``--mit-timeout``) makes every test of that model an error naming what went
     wrong, from its one failed call."""
-    from scorers.scored_model import ScoredModel
+    from scorers.scored_model import ScoredModel, exited
     from scorers.watchdog import ScoringTimeout, Watchdog
     spec = request.param
     watchdog = Watchdog(spec, request.config.getoption("--mit-timeout"))
@@ -189,9 +189,13 @@ def mit_model(request, mit_sets, mit_canary_set, mit_libraries):
     except ScorerUnavailable as exc:
         pytest.skip(f"{spec}: {exc}")
     except UnknownModelError as exc:
-        raise pytest.UsageError(f"{exc}\n  accepted:\n  {accepted_forms()}") from None
+        # Found only once the factory ran (it returned something that is not a Scorer): the model's tests error
+        # with this message and the run exits 4, a usage error (mit_tests.plugin), however many models it had.
+        raise ModelUsageError(f"{exc}\n  accepted:\n  {accepted_forms()}") from None
     except ScoringTimeout:
         raise
+    except SystemExit as exc:     # a factory may not end the run: this model errors, the others are scored
+        raise ModelLoadError(str(exited(spec, exc))) from None
     except Exception as exc:      # noqa: BLE001 - whatever loading raised, the model's tests error with one message
         message = str(exc) if spec in str(exc) else f"--model {spec}: {type(exc).__name__}: {exc}"
         raise ModelLoadError(message) from exc
@@ -214,6 +218,13 @@ def mit_model(request, mit_sets, mit_canary_set, mit_libraries):
     # Model scorers can take minutes: say how it goes. Reference scorers take milliseconds.
     progress = terminal_progress(request.config, spec) if cacheable else None
     return ScoredModel(spec, scorer, sets, cache=cache, progress=progress, watchdog=watchdog)
+
+
+class ModelUsageError(ModelLoadError):
+    """A ``--model`` found wrong only when it was loaded (a factory that returns something that is not a Scorer):
+    its tests error, and the run's exit code is 4, a usage error (``usage_error``, read by mit_tests.plugin)."""
+
+    usage_error = True
 
 
 _LOADED_FOR_COPIES = pytest.StashKey[dict]()
