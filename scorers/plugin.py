@@ -34,7 +34,8 @@ def pytest_addoption(parser):
                          "not an MIT cache (a folder, a CSV) is a usage error and is left untouched")
     group.addoption("--mit-timeout", type=float, default=None, metavar="SECONDS",
                     help="per model: loading and scoring that take longer are abandoned and the model's tests "
-                         "error, while the other models run (default: no limit)")
+                         "error, while the other models run (default: no limit, because a healthy gLM on a CPU "
+                         "can take hours; set it in CI, where a hanging scorer would otherwise block the job)")
     group.addoption("--mit-null-control", type=int, default=0, metavar="N",
                     help="also test N randomly initialised copies of every Hugging Face model (rows SPEC#null1 "
                          "...; canary skipped); a gate an untrained copy passes too is flagged on the model's cell")
@@ -132,11 +133,21 @@ def check_cache_option(value) -> None:
         raise pytest.UsageError(f"--mit-cache: {exc}") from None
 
 
+def timeout_line(timeout: float | None) -> str:
+    """What the run's header says about ``--mit-timeout``: there is no default limit, because a gLM on a CPU
+    can take hours for a run that is healthy, and no one number fits every model and machine."""
+    if timeout is None:
+        return ("mit timeout: none (no --mit-timeout: a scorer that hangs blocks the run; CI jobs should set "
+                "--mit-timeout SECONDS)")
+    return f"mit timeout: {timeout:g} s per model (loading and scoring together)"
+
+
 def pytest_report_header(config):
     copies = config.getoption("--mit-null-control")
     return [f"mit models: {', '.join(model_specs(config))}"
             + (f" (+ {copies} untrained copies of each Hugging Face model)" if copies else ""),
-            f"mit set: {config.getoption('--mit-set')}, seed {config.getoption('--mit-seed')}"]
+            f"mit set: {config.getoption('--mit-set')}, seed {config.getoption('--mit-seed')}",
+            timeout_line(config.getoption("--mit-timeout"))]
 
 
 NULL_CONTROL_PROPERTY = "mit_null_control_of"
