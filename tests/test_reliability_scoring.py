@@ -156,11 +156,11 @@ def test_a_scorer_raising_system_exit_is_an_error_of_that_model(two_sets):
 @pytest.mark.e2e
 def test_a_scorer_raising_system_exit_leaves_the_other_models_measured(tmp_path):
     """Loud case: a SystemExit in one scorer made every later model error with a bare AssertionError."""
-    run = run_mit(tmp_path, "--model=tests.bad_scorers:exits", "--model=rpa-pwm", "-k", "motif")
+    run = run_mit(tmp_path, "--model=tests.bad_scorers:exits", "--model=rpa-pwm", "-k", "spacing")
     assert run.results is not None, run.log
     exits, rpa = run.properties("tests.bad_scorers:exits"), run.properties("rpa-pwm")
-    assert exits["motif"]["verdict"] == "error" and "SystemExit" in exits["motif"]["reason"], exits
-    assert rpa["motif"]["verdict"] == "pass", (rpa, run.log)
+    assert exits["spacing"]["verdict"] == "error" and "SystemExit" in exits["spacing"]["reason"], exits
+    assert rpa["spacing"]["verdict"] == "pass", (rpa, run.log)
     assert "AssertionError" not in run.proc.stdout, run.log
 
 
