@@ -43,6 +43,22 @@ def untrained_checkpoints(root: Path, seeds: int, steps_model) -> dict[str, Path
     return made
 
 
+def untrained_hyenadna(tied: Path, folder: Path, seed: int) -> Path:
+    """HyenaDNA-tiny's own architecture with weights drawn by ``from_config`` (what the zoo's HyenaDNA recipe
+    starts from): the tied checkpoint's files, its weights replaced."""
+    import shutil
+
+    import torch
+    from transformers import AutoConfig, AutoModelForCausalLM
+    shutil.copytree(tied, folder)
+    torch.manual_seed(seed)
+    config = AutoConfig.from_pretrained(folder, trust_remote_code=True)
+    model = AutoModelForCausalLM.from_config(config, trust_remote_code=True)
+    # save_pretrained refuses the filters' shared frequency tensors; the state dict, cloned, loads as the original.
+    torch.save({k: v.clone() for k, v in model.state_dict().items()}, folder / "pytorch_model.bin")
+    return folder
+
+
 def spec_of(label: str, folder: Path) -> str:
     return f"{label.split()[0]}:{folder}"
 
@@ -58,6 +74,7 @@ def main(argv=None) -> int:
     torch.set_num_threads(1)
 
     from fixtures.canary import build_canary_set
+    from fixtures.grammar import DEFAULT_SEED
     from fixtures.natural import with_natural
     from fixtures.sets import build_core
     from mit_tests.canary import measure_canary
@@ -67,7 +84,7 @@ def main(argv=None) -> int:
     from tests.test_real_glm import CHECKPOINTS, anticapt_folder
     from tests.trained_lm import train_small_lm
 
-    sets = with_natural({"core": build_core(), "canary": build_canary_set()}, build_core().params.get("seed", 42))
+    sets = with_natural({"core": build_core(DEFAULT_SEED), "canary": build_canary_set(DEFAULT_SEED)}, DEFAULT_SEED)
     if "held_out" in sets["canary"].params or "natural" not in sets:
         print("needs the genome and RegulonDB: set MIT_DATA_DIR", file=sys.stderr)
         return 2
@@ -102,6 +119,9 @@ def main(argv=None) -> int:
             tied = root / f"tied-{name.parts[1]}"
             tie_head([str(folder), str(tied), "--trust-remote-code"])
             row(f"HyenaDNA-tiny tied, anticapt {name.parts[1]}", f"hyenadna:{tied}")
+            for seed in range(args.seeds):
+                row(f"HyenaDNA-tiny architecture untrained (seed {seed})",
+                    f"hyenadna:{untrained_hyenadna(tied, root / f'hyena-untrained-{seed}', seed)}")
         for label, folder in untrained_checkpoints(root, args.seeds,
                                                    lambda f, steps, seed: train_small_lm(f, steps, seed=seed)).items():
             row(label, spec_of(label, folder))
