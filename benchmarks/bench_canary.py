@@ -35,7 +35,7 @@ def untrained_checkpoints(root: Path, seeds: int, steps_model) -> dict[str, Path
             made[f"hf-mlm bert-bpe ({tag})"] = tm.make_bert(root / f"bb-{init}-{seed}", tokens="bpe", seed=seed,
                                                            init=init)
             made[f"hf-causal gpt2 ({tag})"] = tm.make_gpt2(root / f"gpt2-{init}-{seed}", seed=seed, init=init)
-        made[f"hf-mlm dnabert2-like (seed {seed})"] = tm.make_dnabert2_like(root / f"dnabert2-{seed}", seed=seed)
+        made[f"dnabert2 dnabert2-like (seed {seed})"] = tm.make_dnabert2_like(root / f"dnabert2-{seed}", seed=seed)
         made[f"hf-causal hyena-like conv (seed {seed})"] = tm.make_hyena_like(root / f"hyena-{seed}", seed=seed)
         made[f"hf-mlm bidirectional conv (seed {seed})"] = tm.make_bidirectional_conv(root / f"conv-{seed}",
                                                                                        seed=seed)
@@ -68,6 +68,7 @@ def main(argv=None) -> int:
     parser.add_argument("--seeds", type=int, default=1, help="untrained copies per architecture and init")
     parser.add_argument("--steps", type=int, default=120, help="training steps of the small causal LM")
     parser.add_argument("--markov", type=int, nargs="*", default=[0, 1, 2, 3, 5])
+    parser.add_argument("--only", nargs="*", default=None, help="rows whose label holds one of these strings")
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
     import torch
@@ -90,6 +91,8 @@ def main(argv=None) -> int:
         return 2
 
     def row(label: str, spec: str) -> None:
+        if args.only is not None and not any(part in label for part in args.only):
+            return
         started = time.perf_counter()
         scorer = resolve(spec, ScorerOptions(trust_remote_code=True))
         result = measure_canary(ScoredModel(spec, scorer, dict(sets)))
@@ -119,7 +122,7 @@ def main(argv=None) -> int:
             tied = root / f"tied-{name.parts[1]}"
             tie_head([str(folder), str(tied), "--trust-remote-code"])
             row(f"HyenaDNA-tiny tied, anticapt {name.parts[1]}", f"hyenadna:{tied}")
-            for seed in range(args.seeds):
+            for seed in range(args.seeds if name == CHECKPOINTS[0] else 0):     # one architecture
                 row(f"HyenaDNA-tiny architecture untrained (seed {seed})",
                     f"hyenadna:{untrained_hyenadna(tied, root / f'hyena-untrained-{seed}', seed)}")
         for label, folder in untrained_checkpoints(root, args.seeds,

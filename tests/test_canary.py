@@ -220,7 +220,7 @@ def untrained_architectures(root):
             "esm-char": ("hf-mlm", tm.make_esm_char(root / "esm-char", layers=1, hidden=16, init=0.02)),
             "bert-char": ("hf-mlm", tm.make_bert(root / "bert-char", init=0.02)),
             "bert-bpe": ("hf-mlm", tm.make_bert(root / "bert-bpe", tokens="bpe", init=0.02)),
-            "dnabert2-like": ("hf-mlm", tm.make_dnabert2_like(root / "dnabert2-like")),
+            "dnabert2-like": ("dnabert2", tm.make_dnabert2_like(root / "dnabert2-like")),
             "gpt2": ("hf-causal", tm.make_gpt2(root / "gpt2", init=0.02)),
             "hyena-like": ("hf-causal", tm.make_hyena_like(root / "hyena-like")),
             "bidirectional-conv": ("hf-mlm", tm.make_bidirectional_conv(root / "conv"))}
