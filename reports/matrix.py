@@ -69,9 +69,27 @@ def _secondary(prop: str, record: dict) -> str:
         return f"d = {_d(details.get('mes'))}; the paper's C vs D: d = {_d(details['paper_c_vs_d']['mes'])}"
     if prop in ("motif", "motif_natural") and "mes" in details:
         return f"d = {_d(details.get('mes'))}"
+    if prop == "canary" and "uniform_nll_per_nt" in details:
+        return canary_values(details)
     if prop == "spacing" and details.get("peaks"):
         return "peak " + ", ".join(f"{p} bp" for p in details["peaks"].values())
     return ""
+
+
+def canary_values(details: dict) -> str:
+    """Each canary check's value against its bound, NLL/nt (``mit_tests.canary``); a check that did not run says so."""
+    def value(key: str) -> str:
+        return "n/a" if details.get(key) is None else f"{details[key]:.3f}"
+    parts = [f"held-out {value('held_out_nll_per_nt')} < {value('max_nll')}" if "held_out_nll_per_nt" in details
+             else "held-out not checked"]
+    if details.get("promoter_nll_per_nt") is not None:
+        gated = (details.get("checks") or {}).get("promoters") is not None
+        parts.append(f"promoters {value('promoter_nll_per_nt')}"
+                     + (f" ≤ {value('max_promoter_nll')}" if gated else " (designed, not gated)"))
+    parts.append(f"random {value('uniform_nll_per_nt')} ≥ {value('min_uniform_nll')}")
+    if details.get("repeat_nll_per_nt") is not None:
+        parts.append(f"repeats {value('repeat_nll_per_nt')} (info)")
+    return "; ".join(parts)
 
 
 def _d(value) -> str:

@@ -276,3 +276,15 @@ def test_a_score_file_of_the_fixtures_fasta_is_canaried_through_scores(data, tmp
     assert canary["details"]["n_uniform"] == len(build_uniform_dna(42))
     assert canary["details"]["n_held_out"] == HELD_OUT_SEQUENCES
     assert canary["details"]["promoter_nll_set"] == "natural class A", canary["details"]
+
+
+def test_the_report_shows_each_check_against_its_bound_and_what_did_not_run():
+    from reports.matrix import canary_values
+    uniform, natural = flat(30, LN4 + 0.02), flat(100, 1.39)
+    measured = canary_result(uniform, flat(100, 1.36), natural, flat(30, LN4), promoter_label="natural class A")
+    assert canary_values(measured.to_json()["details"]) == (
+        "held-out 1.360 < 1.381; promoters 1.390 ≤ 1.486; random 1.406 ≥ 1.286; repeats 1.386 (info)")
+    offline = canary_result(uniform, None, natural, promoter_label="core class C", promoters_natural=False,
+                            held_out_missing="no genome")
+    assert canary_values(offline.to_json()["details"]) == (
+        "held-out not checked; promoters 1.390 (designed, not gated); random 1.406 ≥ 1.286")
