@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from fixtures.canary import is_held_out, is_repeat, is_uniform
+from fixtures.natural import missing_data
 from mit_tests.stats import PropertyResult, bootstrap_ci
 
 LN4 = math.log(4)
@@ -179,8 +180,9 @@ def measure_canary(model, max_nll: float = DEFAULT_MAX_NLL, seed: int = 0) -> Pr
         return Scored(first[members], nucleotides[members]) if members.any() else None
 
     missing = canary.params.get("held_out", "")
+    no_natural = "" if natural else (missing_data() or "the natural set is not part of this run")
     for check, reason in (("held-out DNA", missing if not is_held_out(canary).any() else ""),
-                          ("natural promoters", "" if natural else "the natural set is not part of this run")):
+                          ("natural promoters", no_natural)):
         if reason:
             warnings.warn(CanaryDegraded(f"{model.spec}: the canary's {check} check did not run: {reason}"),
                           stacklevel=2)
