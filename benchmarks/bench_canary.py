@@ -69,6 +69,9 @@ def main(argv=None) -> int:
     parser.add_argument("--steps", type=int, default=120, help="training steps of the small causal LM")
     parser.add_argument("--markov", type=int, nargs="*", default=[0, 1, 2, 3, 5])
     parser.add_argument("--only", nargs="*", default=None, help="rows whose label holds one of these strings")
+    parser.add_argument("--extra", nargs="*", default=[], metavar="SPEC",
+                        help="more models (e.g. hf-causal:zoo/models/NAME), each with --copies untrained copies")
+    parser.add_argument("--copies", type=int, default=2, help="untrained copies of each --extra HF model")
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
     import torch
@@ -90,11 +93,11 @@ def main(argv=None) -> int:
         print("needs the genome and RegulonDB: set MIT_DATA_DIR", file=sys.stderr)
         return 2
 
-    def row(label: str, spec: str) -> None:
+    def row(label: str, spec: str, scorer=None) -> None:
         if args.only is not None and not any(part in label for part in args.only):
             return
         started = time.perf_counter()
-        scorer = resolve(spec, ScorerOptions(trust_remote_code=True))
+        scorer = scorer or resolve(spec, ScorerOptions(trust_remote_code=True))
         result = measure_canary(ScoredModel(spec, scorer, dict(sets)))
         d, checks = result.details, result.details["checks"]
         failed = ",".join(k for k, v in checks.items() if v is False) or "-"
@@ -105,6 +108,16 @@ def main(argv=None) -> int:
 
     print("| model | held-out | promoters (natural A) | uniform | repeats (info) | canary | failed | s |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for spec in args.extra:
+        from scorers.glm.hf import untrained_copy
+        from scorers.null_control import null_seed, null_spec
+        row(spec, spec)
+        loaded = resolve(spec, ScorerOptions(trust_remote_code=True))
+        for k in range(1, args.copies + 1):
+            copy = null_spec(spec, k)
+            scorer = untrained_copy(loaded, copy, spec, null_seed(DEFAULT_SEED, k))
+            scorer.null_control_of = None      # a run skips its copies' canary; here it is what is measured
+            row(f"{copy} (untrained copy)", copy, scorer)
     for order in args.markov:
         row(f"markov:{order}", f"markov:{order}")
     with tempfile.TemporaryDirectory() as tmp:
