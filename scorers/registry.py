@@ -31,6 +31,7 @@ MODULES = (
     "scorers.reference.baselines",
     "scorers.reference.composition",
     "scorers.reference.energy",
+    "scorers.reference.fitted",
     "scorers.replay",
     "scorers.glm.names",
 )

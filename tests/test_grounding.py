@@ -12,8 +12,8 @@ from mit_tests import grounding
 from mit_tests.stats import _resample_ranks, spearman_bootstrap
 
 # Spearman ρ(score, measured expression) on the default libraries (seed 42, at most 500 constructs each), measured
-# with `python -m pytest --model=energy-lafleur --model=energy-lagator --model=energy-kinney --model=at-content
-# mit_tests/test_mpra.py` (and README's table).
+# with `python -m pytest --model=energy-lafleur --model=energy-lagator --model=energy-kinney --model=fitted-sigma70
+# --model=at-content mit_tests/test_mpra.py` (and README's table).
 PINNED_RHO = {
     "energy-lafleur": {"lafleur2022": 0.715, "hossain2020": 0.672, "yu2021": 0.682, "anderson": 0.849,
                        "kosuri2013": 0.604, "lagator_36n": 0.396, "lagator_pr": 0.746, "lagator_pl": 0.770},
@@ -21,6 +21,9 @@ PINNED_RHO = {
                        "kosuri2013": 0.452, "lagator_36n": 0.636, "lagator_pr": 0.887, "lagator_pl": 0.867},
     "energy-kinney": {"lafleur2022": 0.033, "hossain2020": 0.221, "yu2021": 0.012, "anderson": 0.818,
                       "kosuri2013": 0.398, "lagator_36n": 0.329, "lagator_pr": 0.050, "lagator_pl": 0.178},
+    # in-sample: fitted on all 8 libraries (zoo/fit_sigma70; held-out ρ in docs/fitted-reference.md)
+    "fitted-sigma70": {"lafleur2022": 0.796, "hossain2020": 0.754, "yu2021": 0.753, "anderson": 0.833,
+                       "kosuri2013": 0.732, "lagator_36n": 0.671, "lagator_pr": 0.812, "lagator_pl": 0.840},
     "at-content": {"lafleur2022": 0.404, "hossain2020": 0.429, "yu2021": -0.045, "anderson": -0.111,
                    "kosuri2013": 0.654, "lagator_36n": 0.296, "lagator_pr": 0.197, "lagator_pl": 0.168},
 }
