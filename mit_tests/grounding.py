@@ -254,6 +254,17 @@ def up_rows(table: pd.DataFrame, seed: int) -> list[dict]:
                      interaction, ci, n, side, f"{reading}; the weak cores sit near the library's floor, which "
                      "compresses their effects. The rescue is what the name 'compensation' promises; no gated "
                      "contrast tests it (E and its twins all carry the same broken −10)",
+                     gate="compensation", contrast="rescue as a larger UP gain on weak cores (not gated)"))
+    broken = (STRONG_CORE[0], NULL_10)
+    restored, ci = _difference_ci([(1.0, groups[broken][0]), (-1.0, groups[STRONG_CORE][1])], seed, 22)
+    rows.append(_row("an UP element restores a promoter whose −10 is broken",
+                     f"La Fleur UP design: {broken[0]}/{broken[1]} (no −10) with an A+T-rich UP − {STRONG_CORE[0]}/"
+                     f"{STRONG_CORE[1]} with a G+C-rich UP", restored, ci,
+                     groups[broken][0].size + groups[STRONG_CORE][1].size, _side(ci),
+                     f"the UP raises the broken core by {groups[broken][0].mean() - groups[broken][1].mean():+.2f} "
+                     f"log, to {groups[broken][0].mean():.2f}, below the intact core without it "
+                     f"({groups[STRONG_CORE][1].mean():.2f}): the rescue the name 'compensation' promises does "
+                     "not happen; what E and its twins test is where the UP and TGn count (the gated rows)",
                      gate="compensation", contrast="the rescue its name promises (not gated)"))
     return rows
 

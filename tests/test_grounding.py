@@ -192,6 +192,9 @@ def test_grounding_measures_the_effects_it_was_given():
     assert far["effect"] > 0.8 and far["verdict"] == "supported"
     up = next(r for r in rows if r["assumption"] == "an UP element raises expression")
     assert up["effect"] == pytest.approx(0.5, abs=0.05) and up["verdict"] == "supported"
+    restore = next(r for r in rows if r["assumption"].startswith("an UP element restores"))
+    # TTGACA/GGACGG (level 2.0) + 0.5 UP gain against TTGACA/TATAAT (3.0) without: −0.5
+    assert restore["effect"] == pytest.approx(-0.5, abs=0.05) and restore["verdict"] == "contradicted", restore
     multiplicative = next(r for r in rows if r["assumption"].startswith("an UP element rescues"))
     assert multiplicative["verdict"] == "not resolved" and abs(multiplicative["effect"]) < 0.05, multiplicative
     breaks = grounding.grounding_table(_synthetic_elements(0.5, 0.5), seed=42,
@@ -239,6 +242,7 @@ PINNED_GROUNDING = [
     ("17 bp beats other spacings", 17.0, "supported"),                   # spacing a and b: peak
     ("an UP element raises expression", 0.44, "supported"),
     ("an UP element rescues weak promoters (not a multiplicative gain)", -0.08, "not resolved"),
+    ("an UP element restores a promoter whose −10 is broken", -1.21, "contradicted"),
     ("A+T counts more in the UP region than elsewhere", 0.03, "supported"),    # per A+T base: UP
     ("A+T counts more in the UP region than elsewhere", 0.03, "measured"),     # spacer
     ("A+T counts more in the UP region than elsewhere", -0.04, "measured"),    # discriminator
