@@ -52,22 +52,23 @@ SLICES = {"m35": slice(0, 24), "m10": slice(24, 48), "ext": slice(48, 56), "spac
 assert SLICES["down"].stop == len(FEATURES)
 
 COEFFICIENTS = Path(__file__).with_name("fitted_sigma70.json")
-COEFFICIENTS_SHA256 = "53f927d66e8d9d8543cd0a6dbebd92e46172456eb69509ffbc581691317fb27a"   # fitted_sigma70.json
+COEFFICIENTS_SHA256 = "4afe6f90b15526c3723688118778103233601bd93b270d525f3dbdd10950bd66"   # fitted_sigma70.json
 
 
-def _bin_sums(at_padded: np.ndarray, pad: int, starts: np.ndarray, width: int) -> np.ndarray:
+def _bin_sums(cumulative: np.ndarray, pad: int, starts: np.ndarray, width) -> np.ndarray:
     """``(n, len(starts))`` sum of A+T over ``[start, start + width)`` (sequence coordinates) for every start;
-    ``at_padded`` is ``(n, L + 2·pad)`` with ``OUTSIDE_AT`` beyond the ends."""
-    cumulative = np.concatenate([np.zeros((at_padded.shape[0], 1)), np.cumsum(at_padded, axis=1)], axis=1)
-    lo = np.clip(starts + pad, 0, at_padded.shape[1])
-    hi = np.clip(starts + pad + width, 0, at_padded.shape[1])
+    ``cumulative`` is :func:`_cumulative_at`'s."""
+    lo = np.clip(starts + pad, 0, cumulative.shape[1] - 1)
+    hi = np.clip(starts + pad + width, 0, cumulative.shape[1] - 1)
     return cumulative[:, hi] - cumulative[:, lo]
 
 
-def _padded_at(codes: np.ndarray, pad: int) -> np.ndarray:
+def _cumulative_at(codes: np.ndarray, pad: int) -> np.ndarray:
+    """``(n, L + 2·pad + 1)`` running A+T count of the sequence with ``pad`` bases of ``OUTSIDE_AT`` each side."""
     at = ((codes == 0) | (codes == 3)).astype(np.float64)
     fill = np.full((codes.shape[0], pad), OUTSIDE_AT)
-    return np.concatenate([fill, at, fill], axis=1)
+    padded = np.concatenate([fill, at, fill], axis=1)
+    return np.concatenate([np.zeros((codes.shape[0], 1)), np.cumsum(padded, axis=1)], axis=1)
 
 
 PAD = BIN * max(UP_BINS, DOWN_BINS) + BOX + SPACERS[-1] + 8
@@ -88,7 +89,7 @@ def placement_scores(codes: np.ndarray, w: np.ndarray) -> np.ndarray:
     two = window_codes(codes, EXTENDED)
     ext_table = window_table(w[SLICES["ext"]].reshape(EXTENDED, 4))
     ext[:, 3:] = ext_table[two[:, :length - 3]]
-    at = _padded_at(codes, PAD)
+    at = _cumulative_at(codes, PAD)
     down = sum(wk * _bin_sums(at, PAD, starts + BOX + BIN * k, BIN) for k, wk in enumerate(w[SLICES["down"]]))
     ten = m10 + ext + down                                      # (n, L): everything fixed by the −10 start
     out = np.full((n, len(SPACERS), length), -np.inf)
@@ -126,12 +127,11 @@ def features(codes: np.ndarray, spacer_index: np.ndarray, start: np.ndarray) -> 
     for k in range(EXTENDED):
         x[rows, SLICES["ext"].start + 4 * k + codes[rows, start - 3 + k]] = 1.0
     x[rows, SLICES["spacer"].start + spacer_index] = 1.0
-    at = _padded_at(codes, PAD)
-    cumulative = np.concatenate([np.zeros((n, 1)), np.cumsum(at, axis=1)], axis=1)
+    cumulative = _cumulative_at(codes, PAD)
 
     def window(lo, width):
-        a = np.clip(lo + PAD, 0, at.shape[1])
-        b = np.clip(lo + PAD + width, 0, at.shape[1])
+        a = np.clip(lo + PAD, 0, cumulative.shape[1] - 1)
+        b = np.clip(lo + PAD + width, 0, cumulative.shape[1] - 1)
         return cumulative[rows, b] - cumulative[rows, a]
 
     for k in range(UP_BINS):
