@@ -69,9 +69,10 @@ def test_the_fit_recovers_planted_weights():
     the fit's scores rank held-out sequences almost as the truth does."""
     from zoo.fit_sigma70.fit import fit, initial_weights
     rng = np.random.default_rng(3)
-    truth = initial_weights() * 0.8
-    truth[model.SLICES["up"]] = 0.05
-    truth[model.SLICES["down"]] = -0.03
+    truth = initial_weights() + np.where(initial_weights() != 0, 0.0, 0.4 * rng.normal(size=len(model.FEATURES)))
+    truth[model.SLICES["spacer"]] = -0.5 * np.abs(np.asarray(model.SPACERS) - 18)       # 18 bp, not 17
+    truth[model.SLICES["up"]] = 0.15
+    truth[model.SLICES["down"]] = -0.1
 
     def library(n, seed):
         codes = _random_codes(n, 110, seed)
@@ -86,7 +87,7 @@ def test_the_fit_recovers_planted_weights():
 
     train = {f"lib{k}": library(600, 10 + k) for k in range(2)}
     data = {k: (c, model.best_placement(c, truth)[0] + 0.3 * rng.normal(size=len(c))) for k, c in train.items()}
-    w, rounds = fit(data, rounds=6)
+    w, rounds = fit(data, rounds=6, ridge=3.0)
     test = library(400, 20)
     rho = sps.spearmanr(model.best_placement(test, w)[0], model.best_placement(test, truth)[0]).statistic
     assert rho > 0.9, (rho, rounds)
@@ -96,7 +97,7 @@ def test_the_fit_recovers_planted_weights():
 
 def test_the_committed_weights_come_from_the_fitting_code_and_the_data():
     """Two more rounds of the fit from the committed weights return to them: the fit ends in a two-cycle (a few
-    constructs flip between two placements), whose members differ by at most 0.05 per weight."""
+    constructs flip between two placements), whose members differ by at most 0.1 per weight."""
     from fixtures.datasets import DataUnavailable
     from zoo.fit_sigma70 import fit as fitting
     try:
@@ -106,7 +107,7 @@ def test_the_committed_weights_come_from_the_fitting_code_and_the_data():
     w = np.asarray(model.load_coefficients()["weights"])
     once, _ = fitting.refit(data, w)
     twice, _ = fitting.refit(data, once)
-    assert np.abs(twice - w).max() < 0.01 and np.abs(once - w).max() < 0.05
+    assert np.abs(twice - w).max() < 0.01 and np.abs(once - w).max() < 0.1
 
 
 def test_fitted_sigma70_is_listed():

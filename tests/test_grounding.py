@@ -22,8 +22,8 @@ PINNED_RHO = {
     "energy-kinney": {"lafleur2022": 0.033, "hossain2020": 0.221, "yu2021": 0.012, "anderson": 0.818,
                       "kosuri2013": 0.398, "lagator_36n": 0.329, "lagator_pr": 0.050, "lagator_pl": 0.178},
     # in-sample: fitted on all 8 libraries (zoo/fit_sigma70; held-out ρ in docs/fitted-reference.md)
-    "fitted-sigma70": {"lafleur2022": 0.796, "hossain2020": 0.754, "yu2021": 0.753, "anderson": 0.837,
-                       "kosuri2013": 0.733, "lagator_36n": 0.671, "lagator_pr": 0.811, "lagator_pl": 0.839},
+    "fitted-sigma70": {"lafleur2022": 0.800, "hossain2020": 0.750, "yu2021": 0.754, "anderson": 0.779,
+                       "kosuri2013": 0.664, "lagator_36n": 0.667, "lagator_pr": 0.809, "lagator_pl": 0.851},
     "at-content": {"lafleur2022": 0.404, "hossain2020": 0.429, "yu2021": -0.045, "anderson": -0.111,
                    "kosuri2013": 0.654, "lagator_36n": 0.296, "lagator_pr": 0.197, "lagator_pl": 0.168},
 }

@@ -52,7 +52,7 @@ SLICES = {"m35": slice(0, 24), "m10": slice(24, 48), "ext": slice(48, 56), "spac
 assert SLICES["down"].stop == len(FEATURES)
 
 COEFFICIENTS = Path(__file__).with_name("fitted_sigma70.json")
-COEFFICIENTS_SHA256 = "4afe6f90b15526c3723688118778103233601bd93b270d525f3dbdd10950bd66"   # fitted_sigma70.json
+COEFFICIENTS_SHA256 = "eeb953aa2c4e43c42767644093b7eb544f2d01a0af8fc5dd39fdc9045eacb66e"   # fitted_sigma70.json
 
 
 def _bin_sums(cumulative: np.ndarray, pad: int, starts: np.ndarray, width) -> np.ndarray:
