@@ -472,7 +472,7 @@ def grounding_table(elements: pd.DataFrame, seed: int, motif_boxes=(), natural_p
 def by_gate(rows: list[dict]) -> dict[str, list[dict]]:
     """``{property: [{contrast, verdict, effect, ci, unit, comparison}]}``: the rows that ground each gate."""
     out: dict[str, list[dict]] = {}
-    for row in rows:
+    for row in sorted(rows, key=lambda r: "not gated" in (r.get("contrast") or "")):     # gated contrasts first
         if row.get("gate"):
             out.setdefault(row["gate"], []).append({k: row[k] for k in ("contrast", "verdict", "effect", "ci", "n",
                                                                          "unit", "comparison")})

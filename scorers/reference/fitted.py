@@ -182,7 +182,7 @@ class FittedSigma70:
 
 def fitted_sigma70(options=None) -> FittedSigma70:
     record = load_coefficients()
-    return FittedSigma70(tuple(record["weights"]), f"fitted-sigma70/{COEFFICIENTS_SHA256[:16]}")
+    return FittedSigma70(tuple(record["weights"]), f"fitted-sigma70/v1 (coefficients sha256 {COEFFICIENTS_SHA256[:16]})")
 
 
 SCORERS = {
