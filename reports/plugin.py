@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import os
+import shutil
 import tempfile
 import warnings
 from pathlib import Path
@@ -119,13 +120,16 @@ def _write_figures(results: dict, out: Path):
 def pytest_terminal_summary(terminalreporter, config):
     results = config.stash.get(_RESULTS, None)
     if results:
-        terminalreporter.write_sep("=", "MIT: overall verdict and model × property")
-        terminalreporter.write_line(text_summary(results, colour=terminalreporter.hasmarkup))
-        tables = paper_tables_text(results)
-        if tables:
-            terminalreporter.write_sep("-", "MIT: the paper's tables")
+        # the terminal's width (COLUMNS overrides it); 120 when the output goes to a file or a pipe
+        width = max(40, shutil.get_terminal_size((120, 24)).columns)
+        tables = paper_tables_text(results, width)
+        if tables:                      # paper mode: its tables are what the run is for
+            terminalreporter.write_sep("=", "MIT: the paper's tables")
             terminalreporter.write_line(tables)
-        mpra = mpra_text(results)
+        terminalreporter.write_sep("=", "MIT: overall verdict and model × property")
+        terminalreporter.write_line(text_summary(results, width=width, colour=terminalreporter.hasmarkup,
+                                                 verbose=config.get_verbosity()))
+        mpra = mpra_text(results, width)
         if mpra:
             terminalreporter.write_sep("-", "MIT: mpra, Spearman ρ(score, measured expression) [95% CI]")
             terminalreporter.write_line(mpra)
