@@ -32,6 +32,7 @@ MODULES = (
     "scorers.reference.composition",
     "scorers.reference.energy",
     "scorers.reference.markov",
+    "scorers.reference.fitted",
     "scorers.replay",
     "scorers.glm.names",
 )
