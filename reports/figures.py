@@ -551,6 +551,13 @@ def draw(results: dict, scales: dict) -> list[tuple]:
     for name, title, data, draw_figure, caption in plans:
         models = tuple(data["a"] if name == "spacing" else data)
         drawn.append((name, title, caption, draw_figure(data, styles), models))
+    if results.get("series"):               # checkpoints of one training run (python -m fanout --checkpoints)
+        from reports.series import series_figure
+        figure = series_figure(results)
+        if figure is not None:
+            drawn.append(("series", "Each gate against training step",
+                          "Share of untied matched families preferring the grammatical member, Wilson 95% CI; "
+                          "filled: the gate passed.", figure, tuple(results["series"]["models"])))
     return drawn
 
 

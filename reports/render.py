@@ -27,41 +27,22 @@ def standalone_page(results: dict, figures=None, scales=None, png_names=None, ex
             f"</title></head><body>{body}</body></html>")
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    handle = tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", delete=False)
-    try:
-        with handle:
-            handle.write(data)
-        os.replace(handle.name, path)
-    except BaseException:
-        os.unlink(handle.name)
-        raise
-
-
-def write_report(results: dict, out: Path, *, with_json: bool = True) -> Path:
-    """Writes ``out/mit-results.json`` first (unless ``with_json`` is False), then the figures (a checkpoint
-    series' too, when ``results`` has one) and ``out/mit-report.html``; returns the page's path."""
-    from reports import figures as figs
-    from reports.results import write_json
-    from reports.series import series_html, series_png
-    out.mkdir(parents=True, exist_ok=True)
-    scales = figs.model_scales(results)
-    rendered = figs.render(results, scales)
-    png_names = {figure.name: f"mit-{figure.name}.png" for figure in rendered}
-    series = series_png(results) if results.get("series") else None
-    if series is not None:
-        png_names["series"] = "mit-series.png"
-    if with_json:
-        results["figures"] = {"y_units": figs.Y_UNITS, "scales": scales, "files": png_names}
-        write_json(results, out / "mit-results.json")
-    for figure in rendered:
-        _write_atomically(out / png_names[figure.name], figure.png)
-    if series is not None:
-        _write_atomically(out / png_names["series"], series)
-    page = standalone_page(results, rendered, scales, png_names,
-                           series_html(results, series, "mit-series.png"))
-    _write_atomically(out / "mit-report.html", page.encode("utf-8"))
-    return out / "mit-report.html"
+def write_report(results: dict, out: Path) -> Path:
+    """Writes ``out/mit-results.json`` first, then the figures (a checkpoint series' too, when ``results`` has
+    one) and ``out/mit-report.html``, each whole or not at all, as a run's report does
+    (:func:`reports.plugin.write_report_files`); returns the page's path."""
+    from reports.plugin import write_report_files
+    from reports.series import series_html
+    figures, scales, png_names, _ = write_report_files(results, out)
+    series = next((f for f in figures or [] if f.name == "series"), None)
+    page = standalone_page(results, figures, scales, png_names,
+                           series_html(results, series.png if series else None, png_names.get("series", "")))
+    path = out / "mit-report.html"
+    handle = tempfile.NamedTemporaryFile("w", dir=out, prefix=".mit-report.html.", encoding="utf-8", delete=False)
+    with handle:
+        handle.write(page)
+    os.replace(handle.name, path)
+    return path
 
 
 def terminal_text(results: dict, width: int = 120, verbose: int = 0) -> str:
@@ -88,7 +69,7 @@ def main(argv=None) -> int:
         parser.error(f"{args.results}: not a readable mit-results.json ({exc})")
     if not isinstance(results, dict) or not isinstance(results.get("models"), dict):
         parser.error(f"{args.results}: no 'models' object; is it a mit-results.json?")
-    write_report(results, args.out, with_json=False)
+    write_report(results, args.out)
     sys.stdout.write(terminal_text(results, args.width, args.verbose) + "\n")
     return 0
 

@@ -30,9 +30,16 @@ def series_points(results: dict) -> dict[str, dict[str, np.ndarray]]:
 
 
 def series_png(results: dict) -> bytes | None:
-    """The figure as PNG bytes: one panel per gate, estimate ± CI against step (log axis when steps span ≥ 10×),
-    filled markers where the gate passed; None when no gate has a point."""
-    from reports.figures import _new_figure, _png
+    """:func:`series_figure` as PNG bytes, or None."""
+    from reports.figures import _png
+    figure = series_figure(results)
+    return None if figure is None else _png(figure)
+
+
+def series_figure(results: dict):
+    """One panel per gate, estimate ± CI against step (log axis when steps span ≥ 10×), filled markers where the
+    gate passed (a matplotlib Figure); None when no gate has a point."""
+    from reports.figures import _new_figure
     points = series_points(results)
     if not points:
         return None
@@ -53,7 +60,7 @@ def series_png(results: dict) -> bytes | None:
         ax.tick_params(labelsize=7)
     axes[0].set_ylabel("share preferring grammar", fontsize=8)
     axes[-1].legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    return _png(figure)
+    return figure
 
 
 def series_html(results: dict, png: bytes | None, file_name: str) -> str:
