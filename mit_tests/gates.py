@@ -19,7 +19,7 @@ import numpy as np
 
 from fixtures.sets import SPACING_FAR, SPACING_OPTIMUM, SPACINGS, UP_CORRECT, UP_POSITIONS, UP_WRONG
 from mit_tests.properties import SPACING_PEAK
-from mit_tests.stats import PropertyResult, SignTest, bootstrap_ci, cohens_d, pearson, sign_test
+from mit_tests.stats import PropertyResult, SignTest, bootstrap_ci, cohens_d, paired_effect, pearson, sign_test
 
 Scores = Callable[[str], np.ndarray]
 
@@ -62,11 +62,14 @@ def _mean_ci(values, seed: int) -> dict:
     return {"mean": float(values.mean()), "ci": [lo, hi]}
 
 
-def _contrast_record(test: SignTest, difference: np.ndarray, seed: int, describe: bool) -> dict:
+def _contrast_record(test: SignTest, first: np.ndarray, second: np.ndarray, seed: int, describe: bool) -> dict:
+    """A contrast's sign test and, when ``describe``, its size: ``effect`` (``stats.paired_effect``: the mean
+    paired difference with its CI, in score units and in units of the score SD) beside the verdict."""
     record = {"estimate": test.estimate, "ci": list(test.ci), "p": test.p, "n": test.n, "ties": test.ties,
               "wins": test.wins, "losses": test.losses}
     if describe:
-        record["mean_difference"] = _mean_ci(difference, seed)
+        record["mean_difference"] = _mean_ci(first - second, seed)
+        record["effect"] = paired_effect(first, second, seed)
     return record
 
 
@@ -79,7 +82,7 @@ def contrast_gate(prop: str, contrasts: dict[str, tuple[np.ndarray, np.ndarray]]
         if first.shape != second.shape:
             raise ValueError(f"{prop} {name}: {first.shape} vs {second.shape} scores; pairs must be matched")
         tests[name] = sign_test(first - second, tie_tolerance)
-        records[name] = _contrast_record(tests[name], first - second, seed, describe)
+        records[name] = _contrast_record(tests[name], first, second, seed, describe)
     weakest = max(tests, key=lambda name: (not tests[name].passes(alpha), tests[name].p))
     test = tests[weakest]
     failed = [name for name, t in tests.items() if not t.passes(alpha)]
@@ -87,7 +90,8 @@ def contrast_gate(prop: str, contrasts: dict[str, tuple[np.ndarray, np.ndarray]]
     failure = "; ".join(([mostly_ties_sentence(prop, tied)] if tied else [])
                         + [FAILURES[(prop, name)] for name in failed if name not in tied])
     return PropertyResult(prop, test.estimate, test.ci, max(t.p for t in tests.values()), test.n, test.ties,
-                          not failed, statement, failure, {"contrasts": records, "weakest": weakest})
+                          not failed, statement, failure, {"contrasts": records, "weakest": weakest},
+                          records[weakest].get("effect"))
 
 
 def info_contrast(prop: str, first, second, alpha: float, statement: str, seed: int, tie_tolerance: float,
@@ -96,9 +100,10 @@ def info_contrast(prop: str, first, second, alpha: float, statement: str, seed: 
     says whether its one-sided sign test rejects at ``alpha``."""
     first, second = np.asarray(first, dtype=np.float64), np.asarray(second, dtype=np.float64)
     test = sign_test(first - second, tie_tolerance)
-    details = _contrast_record(test, first - second, seed, describe)
+    details = _contrast_record(test, first, second, seed, describe)
     details["significant"] = test.passes(alpha)
-    return PropertyResult(prop, test.estimate, test.ci, test.p, test.n, test.ties, None, statement, "", details)
+    return PropertyResult(prop, test.estimate, test.ci, test.p, test.n, test.ties, None, statement, "", details,
+                          details.get("effect"))
 
 
 # ------------------------------------------------------------------------------------------------- gates

@@ -24,7 +24,7 @@ NOT_BUILT: dict[str, str] = {}
 # The spacing gate: the mean score must peak at one of these −35/−10 spacer lengths (bp).
 SPACING_PEAK = (16, 17, 18)
 
-RECORD_KEYS = ("estimate", "ci", "p", "n", "ties")
+RECORD_KEYS = ("estimate", "ci", "p", "n", "ties", "effect")
 OVERALL_VERDICTS = ("grammar", "composition only", "neither", "not measured")
 
 
