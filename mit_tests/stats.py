@@ -274,26 +274,35 @@ def _resampled(y: np.ndarray, seed: int, resamples: int) -> _Resampled:
     return _RESAMPLED[key]
 
 
-def spearman_bootstrap(x, y, seed, resamples: int = SPEARMAN_RESAMPLES,
-                       confidence: float = CONFIDENCE) -> tuple[float, tuple[float, float], float]:
-    """Spearman ρ of ``x`` and ``y`` (``(n,)`` each), its percentile bootstrap CI over resampled pairs (seeded;
-    ties ranked as midranks within each resample) and the two-sided p-value of ρ = 0. The resamples depend on
-    ``y`` and the seed only, so every model scored against the same measurements sees the same resamples. A
-    resample in which either variable is constant has no ρ and is left out. NaN for fewer than 3 pairs or a
-    constant input."""
+def spearman_replicates(x, y, seed, resamples: int = SPEARMAN_RESAMPLES) -> tuple[float, np.ndarray]:
+    """Spearman ρ of ``x`` and ``y`` (``(n,)`` each, n ≥ 3, neither constant) and its ``(resamples,)`` bootstrap
+    replicates over resampled pairs (seeded; ties ranked as midranks within each resample), NaN where a resample
+    leaves either variable constant. The resamples depend on ``y`` and the seed only, so every model scored
+    against the same measurements sees the same resamples, and replicates of two models pair up."""
     x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
-    if x.shape != y.shape or x.ndim != 1:
-        raise ValueError(f"Spearman needs two equal 1-d arrays, got shapes {x.shape} and {y.shape}")
-    if x.size < 3 or np.ptp(x) == 0 or np.ptp(y) == 0:
-        return float("nan"), (float("nan"), float("nan")), float("nan")
-    result = sps.spearmanr(x, y)
     side = _resampled(y, seed, resamples)
     ranks = _resample_ranks(x, side.counts)
     mean = np.einsum("ij,ij->i", side.weights, ranks)
     variance = np.einsum("ij,ij,ij->i", side.weights, ranks, ranks) - mean ** 2
     covariance = np.einsum("ij,ij,ij->i", side.weights, ranks, side.ranks) - mean * side.mean
     valid = (variance > 1e-12) & (side.variance > 1e-12)
-    replicates = covariance[valid] / np.sqrt(variance[valid] * side.variance[valid])
+    replicates = np.full(resamples, np.nan)
+    replicates[valid] = covariance[valid] / np.sqrt(variance[valid] * side.variance[valid])
+    return float(sps.spearmanr(x, y).statistic), replicates
+
+
+def spearman_bootstrap(x, y, seed, resamples: int = SPEARMAN_RESAMPLES,
+                       confidence: float = CONFIDENCE) -> tuple[float, tuple[float, float], float]:
+    """Spearman ρ of ``x`` and ``y`` (``(n,)`` each), its percentile bootstrap CI over resampled pairs
+    (:func:`spearman_replicates`; a resample in which either variable is constant has no ρ and is left out) and
+    the two-sided p-value of ρ = 0. NaN for fewer than 3 pairs or a constant input."""
+    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    if x.shape != y.shape or x.ndim != 1:
+        raise ValueError(f"Spearman needs two equal 1-d arrays, got shapes {x.shape} and {y.shape}")
+    if x.size < 3 or np.ptp(x) == 0 or np.ptp(y) == 0:
+        return float("nan"), (float("nan"), float("nan")), float("nan")
+    result = sps.spearmanr(x, y)
+    _, replicates = spearman_replicates(x, y, seed, resamples)
     tail = (1 - confidence) / 2 * 100
-    lo, hi = np.percentile(replicates, [tail, 100 - tail])
+    lo, hi = np.nanpercentile(replicates, [tail, 100 - tail])
     return float(result.statistic), (float(lo), float(hi)), float(result.pvalue)

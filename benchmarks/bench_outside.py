@@ -1,0 +1,59 @@
+"""The outside-construction criterion (``mit_tests.outside``) measured for scorers: AUROC of real σ70 promoters over
+A/T-matched genome windows and the mean Spearman margin over A/T content on the measured libraries, each with its
+95% CI, and whether the criterion holds. The numbers of docs/verdicts.md.
+
+Run: MIT_DATA_DIR=../shared/data python benchmarks/bench_outside.py [--seed 42] [--mpra-n 500] [SPEC ...]
+(default specs: the reference scorers that score any window, and tests.fitted_adversary:fitted_gapped)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from fixtures.genome_windows import build_genome_windows  # noqa: E402
+from fixtures.libraries import build_libraries  # noqa: E402
+from mit_tests.outside import expression_part, fitted_on, genome_part, outside  # noqa: E402
+from scorers.protocol import ScorerOptions  # noqa: E402
+from scorers.registry import resolve  # noqa: E402
+
+DEFAULT_SPECS = ("energy-lafleur", "energy-lagator", "energy-kinney", "rpa-pwm", "scan", "pa-pwm-nopos", "kmer",
+                 "at-content", "random", "random-kmer", "tests.fitted_adversary:fitted_gapped")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("specs", nargs="*", default=list(DEFAULT_SPECS))
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--mpra-n", type=int, default=500)
+    args = parser.parse_args()
+    windows = build_genome_windows(args.seed)
+    libraries = build_libraries(args.seed, args.mpra_n)
+    print(f"{len(windows)} genome-window sequences; libraries: {', '.join(libraries.libraries)}"
+          + (f"; missing: {', '.join(libraries.missing)}" if libraries.missing else ""))
+    print(f"{'model':40} {'AUROC (95% CI)':>22} {'margin (95% CI)':>24}  per-library margin        verdict")
+    for spec in args.specs:
+        start = time.perf_counter()
+        scorer = resolve(spec, ScorerOptions(seed=args.seed))
+        scores = scorer.score(list(windows.sequences))
+        genome = genome_part(scores[windows.indices("promoter")], scores[windows.indices("genome")], args.seed)
+        expression = expression_part({name: scorer.score(list(lib.sequences.sequences))
+                                      for name, lib in libraries.libraries.items()},
+                                     libraries.libraries, args.seed, fitted_on(spec))
+        result = outside(genome, expression, {})
+        per = " ".join(f"{name[:6]}{r['margin']:+.2f}{'*' if r['fitted_on'] else ''}"
+                       for name, r in expression["libraries"].items() if "margin" in r)
+        verdict = {True: "met", False: "fails", None: "not measured"}[result.details["met"]]
+        print(f"{spec[-40:]:40} {genome['auroc']:6.3f} ({genome['ci'][0]:.3f}–{genome['ci'][1]:.3f})"
+              f" {expression['margin']:+7.3f} ({expression['ci'][0]:+.3f}–{expression['ci'][1]:+.3f})  {per}  "
+              f"{verdict} [{time.perf_counter() - start:.1f} s]")
+    print("* = a library the model was fitted on, left out of its mean margin")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
