@@ -131,4 +131,5 @@ def overall(properties: dict, alpha: float) -> dict:
             parts.append("but scores E above D (css): it reads composition")
     why = "; ".join(parts)
     return {"verdict": label, "passed": passed, "failed": failed, "fragile": fragile, "not_run": not_run,
-            "outside": outside_met, "reason": why, "line": f"{label}: {why}"}
+            "outside": outside_met, "gates_all_pass": not unmeasured and len(robust) == len(ran),
+            "reason": why, "line": f"{label}: {why}"}
