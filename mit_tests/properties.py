@@ -74,8 +74,8 @@ def overall(properties: dict, alpha: float) -> dict:
     * ``grammar``: every gate that ran passes with its Holm-adjusted p below ``alpha`` (``motif_natural``
       counts when the natural set was there; one not run is named), no robustness test of them failed, and the
       outside-construction criterion holds;
-    * ``partial grammar``: the criterion holds and more than half of the gates that ran pass robustly (the
-      others are named);
+    * ``partial grammar``: the criterion holds and more than half of the gates that ran pass (Holm); the gates
+      it fails and those that broke on drawn designs are named;
     * ``composition only``: the css diagnostic is significant and no positional gate passes;
     * ``neither``: anything else, including every model that fails the outside-construction criterion,
       whatever it passes on MIT's sets (they are all built by one construction, which a model can learn).
@@ -106,7 +106,7 @@ def overall(properties: dict, alpha: float) -> dict:
     if unmeasured:
         label = "not measured"
         parts = ["no verdict from " + ", ".join(f"{g} ({verdict(g) or 'not run'})" for g in unmeasured)]
-    elif outside_met is not False and (len(robust) == len(ran) or 2 * len(robust) > len(ran)):
+    elif outside_met is not False and (len(robust) == len(ran) or 2 * len(passed) > len(ran)):
         whole = len(robust) == len(ran)
         if outside_met:
             label = "grammar" if whole else "partial grammar"

@@ -60,7 +60,10 @@ def test_most_gates_is_partial_grammar_and_names_the_failed_ones():
     assert line(half)["verdict"] == "neither"                 # 3 of 6 is not most
     fragile = every_gate(up_position=gate("fail", 0.4), outside=outside_record(True),
                          robustness_spacing=gate("fail"), robustness_strand=gate("fail"))
-    assert line(fragile)["verdict"] == "neither", line(fragile)    # a gate that breaks on drawn designs counts as failed
+    assert line(fragile)["verdict"] == "partial grammar", line(fragile)      # energy-lafleur's case, named:
+    assert "breaks on drawn designs: spacing, strand" in line(fragile)["reason"]
+    robust_but_fragile = every_gate(outside=outside_record(True), robustness_strand=gate("fail"))
+    assert line(robust_but_fragile)["verdict"] == "partial grammar"      # grammar needs every gate robust
 
 
 def test_a_skipped_gate_is_named_in_the_line():
