@@ -3,7 +3,9 @@ A/T-matched genome windows and the mean Spearman margin over A/T content on the 
 95% CI, and whether the criterion holds. The numbers of docs/verdicts.md.
 
 Run: MIT_DATA_DIR=../shared/data python benchmarks/bench_outside.py [--seed 42] [--mpra-n 500] [SPEC ...]
-(default specs: the reference scorers that score any window, and tests.fitted_adversary:fitted_gapped)
+(default specs: the reference scorers that score any window, and tests.fitted_adversary:fitted_gapped).
+With ``--gate-seeds N`` it instead decides the six gates in-process (no robustness) on set seeds seed … seed+N−1
+and prints on how many each spec passes every gate, Holm-adjusted: what the outside criterion has to catch.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from fixtures.genome_windows import build_genome_windows  # noqa: E402
 from fixtures.libraries import build_libraries  # noqa: E402
-from mit_tests.outside import expression_part, fitted_on, genome_part, outside  # noqa: E402
+from mit_tests.outside import measure  # noqa: E402
 from scorers.protocol import ScorerOptions  # noqa: E402
 from scorers.registry import resolve  # noqa: E402
 
@@ -30,7 +32,10 @@ def main() -> int:
     parser.add_argument("specs", nargs="*", default=list(DEFAULT_SPECS))
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--mpra-n", type=int, default=500)
+    parser.add_argument("--gate-seeds", type=int, default=0)
     args = parser.parse_args()
+    if args.gate_seeds:
+        return gate_seeds(args.specs, args.seed, args.gate_seeds)
     windows = build_genome_windows(args.seed)
     libraries = build_libraries(args.seed, args.mpra_n)
     print(f"{len(windows)} genome-window sequences; libraries: {', '.join(libraries.libraries)}"
@@ -39,12 +44,8 @@ def main() -> int:
     for spec in args.specs:
         start = time.perf_counter()
         scorer = resolve(spec, ScorerOptions(seed=args.seed))
-        scores = scorer.score(list(windows.sequences))
-        genome = genome_part(scores[windows.indices("promoter")], scores[windows.indices("genome")], args.seed)
-        expression = expression_part({name: scorer.score(list(lib.sequences.sequences))
-                                      for name, lib in libraries.libraries.items()},
-                                     libraries.libraries, args.seed, fitted_on(spec))
-        result = outside(genome, expression, {})
+        result = measure(spec, scorer, windows, libraries.libraries, args.seed)
+        genome, expression = result.details["genome"], result.details["expression"]
         per = " ".join(f"{name[:6]}{r['margin']:+.2f}{'*' if r['fitted_on'] else ''}"
                        for name, r in expression["libraries"].items() if "margin" in r)
         verdict = {True: "met", False: "fails", None: "not measured"}[result.details["met"]]
@@ -52,6 +53,26 @@ def main() -> int:
               f" {expression['margin']:+7.3f} ({expression['ci'][0]:+.3f}–{expression['ci'][1]:+.3f})  {per}  "
               f"{verdict} [{time.perf_counter() - start:.1f} s]")
     print("* = a library the model was fitted on, left out of its mean margin")
+    return 0
+
+
+def gate_seeds(specs, first: int, count: int) -> int:
+    from fixtures.natural import with_natural
+    from fixtures.sets import build_all_sets
+    from mit_tests.gates import decide_scorer
+    from mit_tests.properties import overall_of
+    scorers = {spec: resolve(spec, ScorerOptions(seed=first)) for spec in specs}
+    every = dict.fromkeys(specs, 0)
+    for seed in range(first, first + count):
+        sets = with_natural(build_all_sets(seed), seed)
+        for spec, scorer in scorers.items():
+            results = decide_scorer(scorer, sets, 0.05)
+            line = overall_of(results, 0.05)
+            every[spec] += line["gates_all_pass"]
+            print(f"seed {seed} {spec[-40:]:40} passes {', '.join(line['passed']) or 'none'}"
+                  + (f"; fails {', '.join(line['failed'])}" if line["failed"] else ""))
+    for spec, n in every.items():
+        print(f"{spec}: every gate passes (Holm) on {n} of {count} set seeds")
     return 0
 
 

@@ -206,13 +206,27 @@ GATE_SETS = {"motif": "core", "compensation": "core", "up_position": "up_sweep",
              "strand": "strand"}
 
 
-def decide(scores_of: Callable[[str], Scores], alpha: float, tie_tolerance: float) -> dict[str, PropertyResult]:
+def decide(scores_of: Callable[[str], Scores], alpha: float, tie_tolerance: float,
+           natural: bool = False) -> dict[str, PropertyResult]:
     """Every gate and the css diagnostic, decided without the report's descriptions: ``scores_of(role)`` gives a
-    set's ``scores(condition)``. The calibration benchmark and the cheat tests call this thousands of times."""
+    set's ``scores(condition)``. The calibration benchmark and the cheat tests call this thousands of times.
+    With ``natural``, motif_natural too (A > B of the role ``natural``)."""
     results = {name: gate(scores_of(GATE_SETS[name]), alpha, 0, tie_tolerance, describe=False)
                for name, gate in GATES.items()}
     results["css"] = css(scores_of("core"), alpha, 0, tie_tolerance, describe=False)
+    if natural:
+        results["motif_natural"] = motif(scores_of("natural"), alpha, 0, tie_tolerance, describe=False,
+                                         intact="A", broken="B", prop="motif_natural")
     return results
+
+
+def decide_scorer(scorer, sets: dict, alpha: float) -> dict[str, PropertyResult]:
+    """:func:`decide` for a Scorer on ``sets`` (role → SequenceSet), motif_natural included when ``sets`` has the
+    natural set; ties judged on the scale of its core-set scores, as a run judges them (no robustness)."""
+    from mit_tests.stats import tie_tolerance
+    scores = {role: scorer.score(list(s.sequences)) for role, s in sets.items()}
+    return decide(lambda role: (lambda c: scores[role][sets[role].indices(c)]), alpha,
+                  tie_tolerance(scores["core"]), natural="natural" in sets)
 
 
 # ------------------------------------------------------------------------------------------- diagnostics

@@ -123,6 +123,16 @@ def outside(genome: dict | None, expression: dict | None, missing: dict[str, str
         {"met": met, "genome": genome, "expression": expression, "not_measured": unmeasured})
 
 
+def measure(spec: str, scorer, windows, libraries: dict, seed: int) -> PropertyResult:
+    """The criterion for a Scorer outside a run: ``windows`` is ``fixtures.genome_windows``' set, ``libraries``
+    the measured libraries by name (``fixtures.libraries.LibraryRun.libraries``)."""
+    scores = scorer.score(list(windows.sequences))
+    genome = genome_part(scores[windows.indices("promoter")], scores[windows.indices("genome")], seed)
+    expression = expression_part({name: scorer.score(list(library.sequences.sequences))
+                                  for name, library in libraries.items()}, libraries, seed, fitted_on(spec))
+    return outside(genome, expression, {})
+
+
 def fitted_on(spec: str) -> tuple[str, ...]:
     """The libraries ``spec`` was fitted on, left out of its expression margin."""
     return FITTED_ON.get(spec, ())

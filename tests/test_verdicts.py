@@ -165,20 +165,8 @@ def outside_data():
 def full_overall(spec: str, scorer, sets, outside_data) -> dict:
     """The overall line as a run gives it: the five gates, css, motif_natural and outside, decided in-process."""
     windows, libraries = outside_data
-    scores = {role: scorer.score(list(s.sequences)) for role, s in sets.items()}
-    tolerance = tie_tolerance(scores["core"])
-    results = gates.decide(lambda role: (lambda c: scores[role][sets[role].indices(c)]), ALPHA, tolerance)
-    if "natural" in sets:
-        results["motif_natural"] = gates.motif(lambda c: scores["natural"][sets["natural"].indices(c)], ALPHA, 0,
-                                               tolerance, describe=False, intact="A", broken="B",
-                                               prop="motif_natural")
-    window_scores = scorer.score(list(windows.sequences))
-    genome = outside.genome_part(window_scores[windows.indices("promoter")],
-                                 window_scores[windows.indices("genome")], SEED)
-    expression = outside.expression_part({name: scorer.score(list(lib.sequences.sequences))
-                                          for name, lib in libraries.items()}, libraries, SEED,
-                                         outside.fitted_on(spec))
-    results["outside"] = outside.outside(genome, expression, {})
+    results = gates.decide_scorer(scorer, sets, ALPHA)
+    results["outside"] = outside.measure(spec, scorer, windows, libraries, SEED)
     return overall_of(results, ALPHA)
 
 
