@@ -3,7 +3,8 @@ A/T-matched genome windows and the mean Spearman margin over A/T content on the 
 95% CI, and whether the criterion holds. The numbers of docs/verdicts.md.
 
 Run: MIT_DATA_DIR=../shared/data python benchmarks/bench_outside.py [--seed 42] [--mpra-n 500] [SPEC ...]
-(default specs: the reference scorers that score any window, and tests.fitted_adversary:fitted_gapped).
+(default specs: the reference scorers that score any window, and tests.fitted_adversary:fitted_gapped;
+``cheats`` adds every cheat of tests/cheats.py, ``cheat:NAME`` one of them).
 With ``--gate-seeds N`` it instead decides the six gates in-process (no robustness) on set seeds seed … seed+N−1
 and prints on how many each spec passes every gate, Holm-adjusted: what the outside criterion has to catch.
 """
@@ -34,6 +35,8 @@ def main() -> int:
     parser.add_argument("--mpra-n", type=int, default=500)
     parser.add_argument("--gate-seeds", type=int, default=0)
     args = parser.parse_args()
+    from tests.cheats import CHEATS
+    args.specs = [s for spec in args.specs for s in ([f"cheat:{n}" for n in CHEATS] if spec == "cheats" else [spec])]
     if args.gate_seeds:
         return gate_seeds(args.specs, args.seed, args.gate_seeds)
     windows = build_genome_windows(args.seed)
@@ -43,7 +46,8 @@ def main() -> int:
     print(f"{'model':40} {'AUROC (95% CI)':>22} {'margin (95% CI)':>24}  per-library margin        verdict")
     for spec in args.specs:
         start = time.perf_counter()
-        scorer = resolve(spec, ScorerOptions(seed=args.seed))
+        scorer = (CHEATS[spec.removeprefix("cheat:")] if spec.startswith("cheat:")
+                  else resolve(spec, ScorerOptions(seed=args.seed)))
         result = measure(spec, scorer, windows, libraries.libraries, args.seed)
         genome, expression = result.details["genome"], result.details["expression"]
         per = " ".join(f"{name[:6]}{r['margin']:+.2f}{'*' if r['fitted_on'] else ''}"

@@ -3,8 +3,9 @@
 The graded line on synthetic records (each case exactly), then on the reference scorers and the cheat zoo decided
 in-process with every part a run measures (the five gates, motif_natural, css, outside): the fitted σ70 models are
 "partial grammar", rpa-pwm "grammar", and no cheat — the fitted adversary of ``tests/fitted_adversary.py``
-included, which passes every gate on MIT's sets — gets anything above "neither" ("composition only" is the
-word for a composition reader).
+included, which passes every gate on MIT's sets and only the outside criterion stops — gets anything above
+"neither" ("composition only" is the word for a composition reader). The criterion is necessary, not
+sufficient: a reader of σ70 boxes anywhere (pa-pwm-nopos) meets it, and the gates stop it.
 """
 
 from __future__ import annotations
@@ -187,7 +188,6 @@ def test_no_cheat_gets_more_than_neither(name, default_sets, outside_data):
     scorer = fitted_gapped if name == "fitted-gapped-composition" else CHEATS.get(name) or resolve(name)
     result = full_overall(name, scorer, default_sets, outside_data)
     assert result["verdict"] in ("neither", "composition only"), result["line"]
-    assert result["outside"] is False, result["line"]
 
 
 def test_the_fitted_adversary_passes_mits_gates_and_fails_outside(default_sets, outside_data):
@@ -195,6 +195,7 @@ def test_the_fitted_adversary_passes_mits_gates_and_fails_outside(default_sets, 
     and only the sequences MIT did not build show that it has no grammar."""
     result = full_overall("fitted-gapped-composition", fitted_gapped, default_sets, outside_data)
     assert result["gates_all_pass"], result["line"]
+    assert result["outside"] is False, result["line"]
     assert result["verdict"] == "neither" and "fails the outside-construction criterion" in result["reason"]
 
 
