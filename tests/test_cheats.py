@@ -3,7 +3,8 @@
 The zoo of ``tests/cheats.py`` and the registered composition scorers read coordinates, composition (of bases
 or of dinucleotides) or bags of motifs: on the default seed each must fail every gate (a random function of local
 sequence may pass motif, never a positional gate) with its Holm-adjusted p-value, as the overall line judges, and
-must not get the overall line "grammar". A single gate at its raw level passes a scorer with no effect 5% of the time, which is what the
+must not pass every gate (the gates' half of the overall line "grammar"; the other half, evidence from outside
+MIT's construction, is tested with the whole line in tests/test_verdicts.py). A single gate at its raw level passes a scorer with no effect 5% of the time, which is what the
 level means; ``benchmarks/bench_calibration.py`` measures those rates over hundreds of set seeds (rule 4). The
 relative-grammar reference ``rpa-pwm`` must pass every gate. These tests also pin the tie rule and the
 end-to-end path.

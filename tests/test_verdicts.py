@@ -225,3 +225,27 @@ def test_without_data_the_criterion_is_not_measured_with_the_reason(tmp_path, mo
     records = every_gate(outside={"verdict": "info", "details": result.details, "failure": result.failure})
     verdict = line(records)
     assert verdict["verdict"] == "not measured" and "RegulonDB is absent" in verdict["reason"], verdict
+
+
+def test_fold_changes_only_where_the_score_is_a_natural_log():
+    from types import SimpleNamespace
+
+    from mit_tests.plugin import LIKELIHOOD_FOLD, fold_scale
+    assert fold_scale(SimpleNamespace(kind="likelihood", scorer=object())) == LIKELIHOOD_FOLD
+    assert fold_scale(SimpleNamespace(kind="score", scorer=resolve("random"))) is None
+    assert fold_scale(SimpleNamespace(kind="energy", scorer=resolve("rpa-pwm"))) is None
+
+
+@pytest.mark.e2e
+def test_a_run_carries_the_line_the_effects_and_the_outside_record(demonstrators):
+    models = demonstrators.results["models"]
+    rpa = models["rpa-pwm"]
+    assert rpa["overall"]["verdict"] == "grammar" and rpa["overall"]["outside"] is True, rpa["overall"]
+    for gate_name in GATES:
+        effect = rpa["properties"][gate_name]["effect"]
+        assert effect["sd_units"] > 0 and effect["ci"][0] > 0, (gate_name, effect)
+    record = rpa["properties"]["outside"]
+    assert record["verdict"] == "info" and record["details"]["met"] is True, record
+    assert record["details"]["genome"]["auroc"] > 0.5 and record["details"]["expression"]["margin"] > 0
+    assert models["random"]["overall"]["verdict"] == "neither"
+    assert "fails the outside-construction criterion" in models["random"]["overall"]["reason"]
