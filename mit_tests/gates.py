@@ -42,6 +42,26 @@ FAILURES = {
     ("strand", "rc"): "it does not prefer the −35 and −10 boxes over their reverse complements in place",
     ("strand", "order"): "it does not prefer the −35 box upstream of the −10 box over the two boxes exchanged",
 }
+# The contrasts each gate compares: name → (conditions whose mean score is the first member, conditions whose
+# mean is the second), matched by family; the gate passes when the first beats the second in every contrast.
+# The fitted adversary of tests/adversary.py is fitted to these same differences.
+GATE_CONTRASTS = {
+    "motif": {"M>K": (("M",), ("K",))},
+    "compensation": {"E>H": (("E",), ("H",)), "E>J": (("E",), ("J",))},
+    "up_position": {"a": ((f"up@{UP_CORRECT}",), tuple(f"up@{p}" for p in UP_WRONG)),
+                    "b": (("b/correct",), ("b/wrong",))},
+    "spacing": {design: ((f"{design}/s{SPACING_OPTIMUM}",), tuple(f"{design}/s{s}" for s in SPACING_FAR))
+                for design in ("a", "b")},
+    "strand": {"rc": (("forward",), ("rc_in_place",)), "order": (("forward",), ("swapped",))},
+}
+
+
+def contrast_scores(prop: str, scores: Scores) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """``{contrast: (first, second)}`` of ``prop``'s GATE_CONTRASTS, each a mean over its conditions."""
+    return {name: (np.mean([scores(c) for c in first], axis=0), np.mean([scores(c) for c in second], axis=0))
+            for name, (first, second) in GATE_CONTRASTS[prop].items()}
+
+
 # How each contrast is named where several of a gate are listed together.
 CONTRAST_NAMES = {("compensation", "E>H"): "the UP moved", ("compensation", "E>J"): "the boxes moved",
                   ("up_position", "a"): "the UP moved", ("up_position", "b"): "the core moved",
@@ -126,8 +146,7 @@ def compensation(scores: Scores, alpha: float, seed: int, tie_tolerance: float,
                  describe: bool = True) -> PropertyResult:
     """Rescue only in place: E (UP and ext −10 next to the boxes) beats H (the UP moved into the spacer) and J
     (the boxes moved away from the UP and ext −10). All three have the same bases."""
-    e = scores("E")
-    return contrast_gate("compensation", {"E>H": (e, scores("H")), "E>J": (e, scores("J"))}, alpha,
+    return contrast_gate("compensation", contrast_scores("compensation", scores), alpha,
                          "s(E) > s(H, UP moved) and s(E) > s(J, boxes moved), matched families, same bases",
                          seed, tie_tolerance, describe)
 
@@ -136,16 +155,13 @@ def up_position(scores: Scores, alpha: float, seed: int, tie_tolerance: float,
                 describe: bool = True) -> PropertyResult:
     """Design a: d_i = s(UP@15) − mean s(UP@60..90), the UP moved. Design b: the UP kept, the core moved
     upstream of it. The curve (design a) is each position's score relative to no UP."""
-    by_position = {p: scores(f"up@{p}") for p in (UP_POSITIONS if describe else (UP_CORRECT,) + UP_WRONG)}
-    wrong = np.mean([by_position[p] for p in UP_WRONG], axis=0)
-    result = contrast_gate("up_position", {"a": (by_position[UP_CORRECT], wrong),
-                                           "b": (scores("b/correct"), scores("b/wrong"))}, alpha,
+    result = contrast_gate("up_position", contrast_scores("up_position", scores), alpha,
                            f"s(UP@{UP_CORRECT}) > mean s(UP@{min(UP_WRONG)}..{max(UP_WRONG)}) (UP moved) and "
                            "s(core downstream of the UP) > s(core upstream of it) (UP kept)", seed, tie_tolerance,
                            describe)
     if describe:
         no_up = scores("up@none")
-        result.details["curve"] = {str(p): _mean_ci(s - no_up, seed) for p, s in sorted(by_position.items())}
+        result.details["curve"] = {str(p): _mean_ci(scores(f"up@{p}") - no_up, seed) for p in sorted(UP_POSITIONS)}
         result.details["curve_reference"] = "no UP (D_i + TGT)"
     return result
 
@@ -184,8 +200,7 @@ def strand(scores: Scores, alpha: float, seed: int, tie_tolerance: float, descri
     """The boxes on the promoter's strand and in its order: forward beats both boxes reverse-complemented in
     place and the two boxes exchanged (same bases in all three). Full RC and shuffled boxes are reported."""
     forward = scores("forward")
-    result = contrast_gate("strand", {"rc": (forward, scores("rc_in_place")), "order": (forward, scores("swapped"))},
-                           alpha, "s(forward) > s(boxes reverse-complemented in place) and s(forward) > s(boxes "
+    result = contrast_gate("strand", contrast_scores("strand", scores), alpha, "s(forward) > s(boxes reverse-complemented in place) and s(forward) > s(boxes "
                            "exchanged), matched families, same bases", seed, tie_tolerance, describe)
     if describe:
         result.details["curve"] = {c: _mean_ci(scores(c) - forward, seed)
