@@ -34,14 +34,17 @@ RIDGE = 1e-2
 MIN_LENGTH = 60
 
 
-def features(codes: np.ndarray) -> np.ndarray:
-    """``(n, 16 · MAX_LAG + len(RICHEST_WINDOWS) + len(RUN_LENGTHS) + 1)`` float64 grammar-free features of
-    ``(n, L)`` codes."""
+def features(codes: np.ndarray, max_lag: int = MAX_LAG, at_only: bool = False) -> np.ndarray:
+    """``(n, 16 · max_lag + len(RICHEST_WINDOWS) + len(RUN_LENGTHS) + 1)`` float64 features of ``(n, L)`` codes.
+    ``at_only``: the pairs of A/T-or-G/C classes instead (4 of the 16 cells per lag are used): a reader of A/T
+    clustering that cannot tell one base of a class from the other."""
     n = codes.shape[0]
     codes = codes.astype(np.int64)
+    if at_only:
+        codes = np.where((codes == 0) | (codes == 3), 0, 1)
     rows = 16 * np.arange(n)[:, None]
     pairs = [np.bincount((rows + 4 * codes[:, :-d] + codes[:, d:]).ravel(), minlength=16 * n).reshape(n, 16)
-             for d in range(1, MAX_LAG + 1)]
+             for d in range(1, max_lag + 1)]
     at = ((codes == 0) | (codes == 3)).astype(np.float64)
     cumulative = np.concatenate([np.zeros((n, 1)), np.cumsum(at, axis=1)], axis=1)
     richest = [(cumulative[:, w:] - cumulative[:, :-w]).max(axis=1) for w in RICHEST_WINDOWS]
@@ -58,9 +61,9 @@ def features(codes: np.ndarray) -> np.ndarray:
                            np.stack(runs, axis=1).astype(np.float64), squares[:, None]], axis=1)
 
 
-def contrast_differences(sets: dict) -> dict[tuple[str, str], np.ndarray]:
+def contrast_differences(sets: dict, max_lag: int = MAX_LAG, at_only: bool = False) -> dict[tuple[str, str], np.ndarray]:
     """``{(gate, contrast): (families, features)}`` of φ(first) − φ(second) over the gated contrasts."""
-    table = {role: features(encode(list(s.sequences))) for role, s in sets.items()
+    table = {role: features(encode(list(s.sequences)), max_lag, at_only) for role, s in sets.items()
              if role in set(GATE_SETS.values())}
 
     def mean_of(role, conditions):
@@ -82,18 +85,19 @@ def drawn_designs(rng: np.random.Generator, count: int) -> list[Design]:
             for _ in range(count)]
 
 
-def training_differences(seeds, designs: int = 0, design_seed: int = 0) -> dict[tuple[str, str], np.ndarray]:
+def training_differences(seeds, designs: int = 0, design_seed: int = 0, max_lag: int = MAX_LAG,
+                         at_only: bool = False) -> dict[tuple[str, str], np.ndarray]:
     """The contrast differences of the default sets of ``seeds`` and of ``designs`` drawn robustness designs
     (30 families each, seeds from ``design_seed``), stacked per contrast."""
     from fixtures.strategies import design_set
     stacked: dict[tuple[str, str], list[np.ndarray]] = {}
     for seed in seeds:
-        for key, diff in contrast_differences(build_all_sets(seed)).items():
+        for key, diff in contrast_differences(build_all_sets(seed), max_lag, at_only).items():
             stacked.setdefault(key, []).append(diff)
     rng = np.random.default_rng(design_seed)
     for k, design in enumerate(drawn_designs(rng, designs)):
         sets = {role: design_set(role, design, 10_000 + design_seed * 1000 + k) for role in set(GATE_SETS.values())}
-        for key, diff in contrast_differences(sets).items():
+        for key, diff in contrast_differences(sets, max_lag, at_only).items():
             stacked.setdefault(key, []).append(diff)
     return {key: np.concatenate(parts) for key, parts in stacked.items()}
 
@@ -132,6 +136,8 @@ class FittedAdversary:
     """A Scorer: w·φ(sequence), φ of :func:`features`."""
 
     weights: np.ndarray = field(repr=False)
+    max_lag: int = MAX_LAG
+    at_only: bool = False
     name: str = "fitted-adversary"
     kind: str = "score"
     reads: str = "fitted"
@@ -141,10 +147,11 @@ class FittedAdversary:
         return f"cheat/{self.name}/{hash(self.weights.tobytes()) & 0xffffffff:08x}"
 
     def score(self, sequences) -> np.ndarray:
-        return by_length(sequences, MIN_LENGTH, lambda codes: features(codes) @ self.weights)
+        return by_length(sequences, MIN_LENGTH, lambda codes: features(codes, self.max_lag, self.at_only) @ self.weights)
 
 
-def fit(seeds, designs: int = 0, design_seed: int = 0, ridge: float = RIDGE) -> FittedAdversary:
+def fit(seeds, designs: int = 0, design_seed: int = 0, ridge: float = RIDGE, max_lag: int = MAX_LAG,
+        at_only: bool = False) -> FittedAdversary:
     """The adversary fitted on the sets of ``seeds`` and ``designs`` drawn designs."""
-    w, _, _ = fit_weights(training_differences(seeds, designs, design_seed), ridge)
-    return FittedAdversary(w)
+    w, _, _ = fit_weights(training_differences(seeds, designs, design_seed, max_lag, at_only), ridge)
+    return FittedAdversary(w, max_lag, at_only, name=f"fitted-{'at-' if at_only else ''}adversary-lag{max_lag}")
