@@ -10,7 +10,8 @@ random local function ``random-kmer``, its scorer seed the set seed, which may p
 composition scorers (``at-content``, ``gc``, ``kmer``, ``kmer-paper``, a genome Markov chain), every cheat of
 ``tests/cheats.py`` (its untrained networks with the set seed as their seed, like ``random-kmer``), the fitted
 adversary of ``tests/adversary.py`` (fitted first on the sets of set seeds 10001 … 10000 + ``--adversary-seeds``
-and as many drawn robustness designs, none of which the table's seeds use) and the reference models. Each gate is decided exactly as a run decides it
+and as many drawn robustness designs, none of which the table's seeds use; also its form with pairs of A/T-or-G/C
+classes only, and its local form with pairs up to 8 apart) and the reference models. Each gate is decided exactly as a run decides it
 (``mit_tests.gates.decide``); the table gives each gate's pass rate with its Monte Carlo standard error
 sqrt(r(1 − r)/N), the overall "grammar" rate, and a verdict line: every null scorer and cheat must pass each gate
 at most at alpha + 2 MC errors of a scorer passing at exactly alpha, and ``rpa-pwm`` every gate on ≥ 95% of set
@@ -55,13 +56,17 @@ NULLS = ("random", "constant")
 # A random function of local sequence (scorer seed = set seed): it may pass motif (see tests/cheats.py), no other gate.
 LOCAL_NULLS = ("random-kmer",)
 COMPOSITION = ("at-content", "gc", "kmer", "kmer-paper")
-REFERENCES = ("rpa-pwm", "pa-pwm-nopos", "pa-pwm", "thermo", "scan", "pa-pwm-nocomp", "pwm")
+REFERENCES = ("rpa-pwm", "pa-pwm-nopos", "pa-pwm", "thermo", "scan", "pa-pwm-nocomp", "pwm", "energy-lafleur",
+              "energy-lagator", "energy-kinney")
 GRAMMAR_REFERENCE = "rpa-pwm"
 COLUMNS = GATES + ("grammar",)
 NATURAL_SCORERS = ("rpa-pwm", "pa-pwm-nopos", "scan", "at-content")
 NATURAL_CHEATS = ("period-3-repeats", "period-4-avoidance", "c-c-lag-4", "s-s-lag-4", "w-w-lag-4")
 GATE_ROLES = tuple(dict.fromkeys(GATE_SETS.values()))     # the sets the gates read
 ADVERSARY = "fitted-adversary"
+LOCAL_LAG = 8                          # the local adversary: pairs no farther apart than an UP element spans
+LOCAL_ADVERSARY = f"fitted-adversary-lag{LOCAL_LAG}"
+AT_ADVERSARY = "fitted-at-adversary"    # A/T-or-G/C pairs only (lags 1–40) and clustering: no base identity
 ADVERSARY_FIRST_SEED = 10_001
 GAPPED_LAGS = tuple(range(1, 9))       # the lags a −10 (1–5) or an UP element (1–8) spans
 NATURAL_KMER_SIZES = (3, 4, 6, 8)
@@ -81,6 +86,10 @@ def must_fail(name: str) -> tuple[str, ...]:
         return MUST_FAIL["local"] + ("grammar",)
     if name == ADVERSARY:
         return ("grammar",)
+    if name == LOCAL_ADVERSARY:
+        return MUST_FAIL["gapped"] + ("grammar",)
+    if name == AT_ADVERSARY:
+        return MUST_FAIL["clustering"] + ("grammar",)
     reads = "composition" if name in NULLS else CHEATS[name].reads if name in CHEATS else BUILTIN_CHEATS.get(name)
     return MUST_FAIL[reads] + ("grammar",) if reads else ()
 
@@ -157,8 +166,11 @@ def main() -> int:
     start = time.perf_counter()
     scorers = scorers_of_run()
     if args.adversary_seeds:
-        scorers[ADVERSARY] = adversary.fit(range(ADVERSARY_FIRST_SEED, ADVERSARY_FIRST_SEED + args.adversary_seeds),
-                                           designs=args.adversary_seeds, design_seed=1)
+        training = range(ADVERSARY_FIRST_SEED, ADVERSARY_FIRST_SEED + args.adversary_seeds)
+        scorers[ADVERSARY] = adversary.fit(training, designs=args.adversary_seeds, design_seed=1)
+        scorers[AT_ADVERSARY] = adversary.fit(training, designs=args.adversary_seeds, design_seed=1, at_only=True)
+        scorers[LOCAL_ADVERSARY] = adversary.fit(training, designs=args.adversary_seeds, design_seed=1,
+                                                 max_lag=LOCAL_LAG)
         fitted_s = time.perf_counter() - start
     gapped: dict[str, dict[str, int]] = {}
     counts: dict[str, dict[str, int]] = {}
@@ -200,7 +212,7 @@ def main() -> int:
         tally("random", verdicts(SeededRandom(seed=k), build_all_sets(1 + k % args.set_seeds), args.alpha))
     elapsed = time.perf_counter() - start
 
-    order = [n for n in NULLS + LOCAL_NULLS + COMPOSITION + tuple(CHEATS) + tuple(UNTRAINED) + (ADVERSARY,)
+    order = [n for n in NULLS + LOCAL_NULLS + COMPOSITION + tuple(CHEATS) + tuple(UNTRAINED) + (ADVERSARY, AT_ADVERSARY, LOCAL_ADVERSARY)
              + REFERENCES if n in counts]
     print(f"pass rate per gate (MC standard error); alpha {args.alpha}; set seeds 1..{args.set_seeds}; "
           f"random: {trials.get('random', 0)} scorer seeds; {elapsed:.0f} s"
