@@ -17,6 +17,7 @@ Seeded and numpy/scipy only.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -103,8 +104,9 @@ def training_differences(seeds, designs: int = 0, design_seed: int = 0, max_lag:
 
 
 def fit_weights(differences: dict[tuple[str, str], np.ndarray], ridge: float = RIDGE,
-                rounds: int = ROUNDS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(w, centre, scale)`` of the logistic fit on standardised differences (see the module docstring)."""
+                rounds: int = ROUNDS) -> np.ndarray:
+    """The weights w of the logistic fit (see the module docstring), fitted on standardised differences and
+    returned on the features' own scale."""
     from scipy.optimize import minimize
     keys = list(differences)
     x_all = np.concatenate([differences[k] for k in keys])
@@ -115,20 +117,22 @@ def fit_weights(differences: dict[tuple[str, str], np.ndarray], ridge: float = R
     w = np.zeros(x_all.shape[1])
     for _ in range(rounds):
         weights = np.concatenate([np.full(len(b), importance[j] / len(b)) for j, b in enumerate(blocks)])
-        x = np.concatenate(blocks)
-
-        def loss(v):
-            margin = x @ v
-            value = weights @ np.logaddexp(0.0, -margin) + ridge * v @ v
-            grad = -(x.T @ (weights * (1 - 1 / (1 + np.exp(-margin))))) + 2 * ridge * v
-            return value, grad
-
-        w = minimize(loss, w, jac=True, method="L-BFGS-B", options={"maxiter": 300}).x
+        w = minimize(_logistic_loss, w, args=(np.concatenate(blocks), weights, ridge), jac=True,
+                     method="L-BFGS-B", options={"maxiter": 300}).x
         # the contrasts it wins least get more weight next round: a gate needs every contrast
         win = np.array([np.mean(b @ w > 0) for b in blocks])
         importance = np.exp(4 * (1 - win))
         importance /= importance.mean()
-    return w / scale, np.zeros_like(scale), scale
+    return w / scale
+
+
+def _logistic_loss(v: np.ndarray, x: np.ndarray, weights: np.ndarray, ridge: float) -> tuple[float, np.ndarray]:
+    """Weighted logistic loss of ``x @ v > 0`` (every row a difference that should be positive) plus ridge, and its
+    gradient."""
+    from scipy.special import expit
+    margin = x @ v
+    value = weights @ np.logaddexp(0.0, -margin) + ridge * v @ v
+    return value, -(x.T @ (weights * expit(-margin))) + 2 * ridge * v
 
 
 @dataclass(frozen=True)
@@ -144,7 +148,7 @@ class FittedAdversary:
 
     @property
     def fingerprint(self) -> str:
-        return f"cheat/{self.name}/{hash(self.weights.tobytes()) & 0xffffffff:08x}"
+        return f"cheat/{self.name}/{hashlib.sha256(self.weights.tobytes()).hexdigest()[:12]}"
 
     def score(self, sequences) -> np.ndarray:
         return by_length(sequences, MIN_LENGTH, lambda codes: features(codes, self.max_lag, self.at_only) @ self.weights)
@@ -153,5 +157,5 @@ class FittedAdversary:
 def fit(seeds, designs: int = 0, design_seed: int = 0, ridge: float = RIDGE, max_lag: int = MAX_LAG,
         at_only: bool = False) -> FittedAdversary:
     """The adversary fitted on the sets of ``seeds`` and ``designs`` drawn designs."""
-    w, _, _ = fit_weights(training_differences(seeds, designs, design_seed, max_lag, at_only), ridge)
+    w = fit_weights(training_differences(seeds, designs, design_seed, max_lag, at_only), ridge)
     return FittedAdversary(w, max_lag, at_only, name=f"fitted-{'at-' if at_only else ''}adversary-lag{max_lag}")

@@ -1,7 +1,10 @@
 """A zoo of scorers with no promoter grammar, each built to pass MIT's gates for the wrong reason.
 
 They read fixed coordinates, nucleotide composition, composition weighted by position, bags of motifs (which
-motifs occur, never where or in which order) or gapped composition. DESIGN.md section 3a rule 4: every gate must
+motifs occur, never where or in which order), gapped composition (base pairs d apart), A/T clustering (richest
+windows, runs, autocorrelation), or are untrained networks (a random function of local sequence). Issue 19's
+fitted adversary, a flexible reader of gapped pairs and clustering fitted to MIT's own contrasts, is in
+``tests/adversary.py``. DESIGN.md section 3a rule 4: every gate must
 reject each of them at no more than its level, except where ``MUST_FAIL`` below says why one may pass motif
 (``tests/test_cheats.py`` on the default sets, ``benchmarks/bench_calibration.py`` over hundreds of set seeds). The first three are the cheats that passed the first design's gates: "A/T count in
 [0, 30) + A/T count in [53, 59) + 0.5 if base 53 is T" passed all six; "A/T count in [0, 30)" passed scramble
@@ -150,8 +153,8 @@ CHEATS = {
                           _best_windows, "motifs"),
     # Gapped composition: how often a base recurs d bases later, anywhere. A near-consensus −10 (x A x x x T) is
     # period-3-like and never period-4-like, and its rearrangements that match TATAAT worst are the opposite; these
-    # passed the motif gate on 199 and 200 of 200 set seeds until class K's background was exchanged to restore
-    # the recurrences (fixtures/recurrence.py). Now they must fail every gate.
+    # passed the motif gate on 199 and 200 of 200 set seeds while K only rearranged the −10 in place. K now holds
+    # the same blocks as M in exchanged places (grammar.displace_minus_10), so they must fail every gate.
     "period-3-repeats": Cheat("period-3-repeats", "count of positions whose base recurs 3 bases later, anywhere",
                               lambda c: (c[:, 3:] == c[:, :-3]).sum(1).astype(np.float64), "gapped"),
     "period-4-avoidance": Cheat("period-4-avoidance", "minus the count of positions whose base recurs 4 bases "
@@ -251,9 +254,11 @@ BUILTIN_CHEATS = {"at-content": "composition", "gc": "composition", "kmer": "com
 # but each motif family's −10 (class M) matches TATAAT at 4 or 5 of 6 and is seldom the best hexamer of its
 # window, so a reader of the best window or of TATAAT counts ties M with K. A random function of local sequence
 # (``random-kmer``) prefers one side of any contrast of k-mers, the −10's included, so it may pass motif on some
-# set seeds (benchmarks/bench_calibration.py measures how often), never a positional gate. A reader of gapped
-# composition (a base recurring d bases later) ties K with M: K's background is exchanged until its recurrence
-# counts at the lags of ``fixtures.recurrence.RECURRENCE_LAGS`` match M's.
+# set seeds (benchmarks/bench_calibration.py measures how often), never a positional gate; so may an untrained
+# network. A reader of gapped composition (base x at t, y at t + d) ties K with M: K holds M's blocks exchanged,
+# so every pair up to lag 5 is the same and farther ones differ by chance. A reader of A/T clustering meets
+# contrasts that cluster A/T-rich elements more tightly (H, J, the UP near the −10, the core against the UP) and
+# less tightly (L, the UP far from the −10) than the grammatical member.
 _ALL_GATES = ("motif", "compensation", "up_position", "spacing", "strand")
 _POSITIONAL_GATES = ("compensation", "up_position", "spacing", "strand")
 MUST_FAIL = {"coordinates": _ALL_GATES, "composition": _ALL_GATES, "motifs": _ALL_GATES,
