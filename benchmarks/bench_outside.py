@@ -3,8 +3,9 @@ A/T-matched genome windows and the mean Spearman margin over A/T content on the 
 95% CI, and whether the criterion holds. The numbers of docs/verdicts.md.
 
 Run: MIT_DATA_DIR=../shared/data python benchmarks/bench_outside.py [--seed 42] [--mpra-n 500] [SPEC ...]
-(default specs: the reference scorers that score any window, and tests.fitted_adversary:fitted_gapped;
-``cheats`` adds every cheat of tests/cheats.py, ``cheat:NAME`` one of them).
+(default specs: the reference scorers that score any window and the fitted adversaries of tests/adversary.py,
+``adversary`` and ``at-adversary``, fitted on set seeds 1 and 2 and two drawn designs as tests/test_verdicts.py
+fits them; ``cheats`` adds every cheat of tests/cheats.py, ``cheat:NAME`` one of them).
 With ``--gate-seeds N`` it instead decides the six gates in-process (no robustness) on set seeds seed … seed+N−1
 and prints on how many each spec passes every gate, Holm-adjusted: what the outside criterion has to catch.
 """
@@ -25,7 +26,18 @@ from scorers.protocol import ScorerOptions  # noqa: E402
 from scorers.registry import resolve  # noqa: E402
 
 DEFAULT_SPECS = ("energy-lafleur", "energy-lagator", "energy-kinney", "rpa-pwm", "scan", "pa-pwm-nopos", "kmer",
-                 "at-content", "random", "random-kmer", "tests.fitted_adversary:fitted_gapped")
+                 "at-content", "random", "random-kmer", "adversary", "at-adversary")
+
+
+def scorer_of(spec: str, seed: int):
+    """A registered scorer, a cheat (``cheat:NAME``) or a fitted adversary (``adversary``, ``at-adversary``)."""
+    from tests import adversary
+    from tests.cheats import CHEATS
+    if spec in ("adversary", "at-adversary"):
+        return adversary.fit((1, 2), designs=2, design_seed=1, at_only=spec == "at-adversary")
+    if spec.startswith("cheat:"):
+        return CHEATS[spec.removeprefix("cheat:")]
+    return resolve(spec, ScorerOptions(seed=seed))
 
 
 def main() -> int:
@@ -46,8 +58,7 @@ def main() -> int:
     print(f"{'model':40} {'AUROC (95% CI)':>22} {'margin (95% CI)':>24}  per-library margin        verdict")
     for spec in args.specs:
         start = time.perf_counter()
-        scorer = (CHEATS[spec.removeprefix("cheat:")] if spec.startswith("cheat:")
-                  else resolve(spec, ScorerOptions(seed=args.seed)))
+        scorer = scorer_of(spec, args.seed)
         result = measure(spec, scorer, windows, libraries.libraries, args.seed)
         genome, expression = result.details["genome"], result.details["expression"]
         per = " ".join(f"{name[:6]}{r['margin']:+.2f}{'*' if r['fitted_on'] else ''}"
@@ -65,7 +76,7 @@ def gate_seeds(specs, first: int, count: int) -> int:
     from fixtures.sets import build_all_sets
     from mit_tests.gates import decide_scorer
     from mit_tests.properties import overall_of
-    scorers = {spec: resolve(spec, ScorerOptions(seed=first)) for spec in specs}
+    scorers = {spec: scorer_of(spec, first) for spec in specs}
     every = dict.fromkeys(specs, 0)
     for seed in range(first, first + count):
         sets = with_natural(build_all_sets(seed), seed)

@@ -1,6 +1,6 @@
 """Evidence from outside MIT's construction: does the model do on sequences MIT did not build what a model of σ70
 grammar does? Every gate is built by one public construction, so a model fitted to that construction can pass
-them all (``tests/fitted_adversary.py`` does); the overall line "grammar" also needs this criterion to hold.
+them all (the fitted adversaries of ``tests/adversary.py`` pass most); the overall line "grammar" also needs this criterion to hold.
 
 Two parts, each with a seeded bootstrap CI:
 
