@@ -127,6 +127,8 @@ def overall(properties: dict, alpha: float) -> dict:
         parts = list(gate_parts)
         if outside_met is False:
             parts.append(f"fails the outside-construction criterion: {outside_why}")
+        elif outside_met and passed:
+            parts.append("meets the outside-construction criterion, but passes too few gates for partial grammar")
         if label == "composition only":
             parts.append("but scores E above D (css): it reads composition")
     why = "; ".join(parts)
