@@ -17,9 +17,9 @@ from typing import Callable
 
 import numpy as np
 
-from fixtures.sets import SPACING_FAR, SPACING_OPTIMUM, SPACINGS, UP_CORRECT, UP_POSITIONS, UP_WRONG
+from fixtures.sets import SPACING_FAR, SPACING_OPTIMUM, SPACINGS, UP_CORRECT, UP_FAR, UP_NEAR, UP_POSITIONS, UP_WRONG
 from mit_tests.properties import SPACING_PEAK
-from mit_tests.stats import PropertyResult, SignTest, bootstrap_ci, cohens_d, pearson, sign_test
+from mit_tests.stats import PropertyResult, SignTest, bootstrap_ci, cohens_d, paired_effect, pearson, sign_test
 
 Scores = Callable[[str], np.ndarray]
 
@@ -33,20 +33,54 @@ FAILURES = {
                              "spacer",
     ("compensation", "E>J"): "it does not score the −35/−10 boxes next to the UP and extended −10 above the same "
                              "boxes moved away from them",
-    ("up_position", "a"): "it does not prefer the UP element upstream of the −35 over the same bases downstream "
-                          "of the −10",
+    ("compensation", "E>L"): "it does not score the UP element in its place above the same bases moved far "
+                             "upstream",
+    ("up_position", "a"): "it does not prefer the UP element upstream of the −35 over the same bases just "
+                          "downstream of the −10",
+    ("up_position", "a_far"): "it does not prefer the UP element upstream of the −35 over the same bases far "
+                              "downstream of the −10",
     ("up_position", "b"): "with the UP element kept in place, it does not prefer the −35…−10 core downstream of "
                           "it over the same core moved upstream of it",
     ("spacing", "a"): "moving the −10 box, it does not prefer the 17 bp spacer over far spacers",
     ("spacing", "b"): "moving the −35 box, it does not prefer the 17 bp spacer over far spacers",
     ("strand", "rc"): "it does not prefer the −35 and −10 boxes over their reverse complements in place",
     ("strand", "order"): "it does not prefer the −35 box upstream of the −10 box over the two boxes exchanged",
+    ("strand", "rc_twin"): "with the promoter on the reverse strand, it does not prefer the boxes over their "
+                           "reverse complements in place",
+    ("strand", "order_twin"): "with the promoter on the reverse strand, it does not prefer the −35 box upstream of "
+                              "the −10 box over the two boxes exchanged",
 }
+# The contrasts each gate compares: name → (conditions whose mean score is the first member, conditions whose
+# mean is the second), matched by family; the gate passes when the first beats the second in every contrast.
+# The fitted adversary of tests/adversary.py is fitted to these same differences.
+GATE_CONTRASTS = {
+    "motif": {"M>K": (("M",), ("K",))},
+    "compensation": {"E>H": (("E",), ("H",)), "E>J": (("E",), ("J",)), "E>L": (("E",), ("L",))},
+    "up_position": {"a": ((f"up@{UP_CORRECT}",), tuple(f"up@{p}" for p in UP_NEAR)),
+                    "a_far": ((f"up@{UP_CORRECT}",), tuple(f"up@{p}" for p in UP_FAR)),
+                    "b": (("b/correct",), ("b/wrong",))},
+    "spacing": {design: ((f"{design}/s{SPACING_OPTIMUM}",), tuple(f"{design}/s{s}" for s in SPACING_FAR))
+                for design in ("a", "b")},
+    "strand": {"rc": (("forward",), ("rc_in_place",)), "order": (("forward",), ("swapped",)),
+               "rc_twin": (("full_rc",), ("full_rc/rc_in_place",)), "order_twin": (("full_rc",), ("full_rc/swapped",))},
+}
+
+
+def contrast_scores(prop: str, scores: Scores) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """``{contrast: (first, second)}`` of ``prop``'s GATE_CONTRASTS, each a mean over its conditions."""
+    return {name: (np.mean([scores(c) for c in first], axis=0), np.mean([scores(c) for c in second], axis=0))
+            for name, (first, second) in GATE_CONTRASTS[prop].items()}
+
+
 # How each contrast is named where several of a gate are listed together.
 CONTRAST_NAMES = {("compensation", "E>H"): "the UP moved", ("compensation", "E>J"): "the boxes moved",
-                  ("up_position", "a"): "the UP moved", ("up_position", "b"): "the core moved",
+                  ("compensation", "E>L"): "the UP moved upstream",
+                  ("up_position", "a"): "the UP moved near", ("up_position", "a_far"): "the UP moved far",
+                  ("up_position", "b"): "the core moved",
                   ("spacing", "a"): "the −10 moved", ("spacing", "b"): "the −35 moved",
-                  ("strand", "rc"): "the boxes reverse-complemented", ("strand", "order"): "the boxes exchanged"}
+                  ("strand", "rc"): "the boxes reverse-complemented", ("strand", "order"): "the boxes exchanged",
+                  ("strand", "rc_twin"): "the boxes reverse-complemented, reverse strand",
+                  ("strand", "order_twin"): "the boxes exchanged, reverse strand"}
 
 
 def mostly_ties_sentence(prop: str, tied: dict[str, SignTest]) -> str:
@@ -62,11 +96,14 @@ def _mean_ci(values, seed: int) -> dict:
     return {"mean": float(values.mean()), "ci": [lo, hi]}
 
 
-def _contrast_record(test: SignTest, difference: np.ndarray, seed: int, describe: bool) -> dict:
+def _contrast_record(test: SignTest, first: np.ndarray, second: np.ndarray, seed: int, describe: bool) -> dict:
+    """A contrast's sign test and, when ``describe``, its size: ``effect`` (``stats.paired_effect``: the mean
+    paired difference with its CI, in score units and in units of the score SD) beside the verdict."""
     record = {"estimate": test.estimate, "ci": list(test.ci), "p": test.p, "n": test.n, "ties": test.ties,
               "wins": test.wins, "losses": test.losses}
     if describe:
-        record["mean_difference"] = _mean_ci(difference, seed)
+        record["mean_difference"] = _mean_ci(first - second, seed)
+        record["effect"] = paired_effect(first, second, seed)
     return record
 
 
@@ -79,7 +116,7 @@ def contrast_gate(prop: str, contrasts: dict[str, tuple[np.ndarray, np.ndarray]]
         if first.shape != second.shape:
             raise ValueError(f"{prop} {name}: {first.shape} vs {second.shape} scores; pairs must be matched")
         tests[name] = sign_test(first - second, tie_tolerance)
-        records[name] = _contrast_record(tests[name], first - second, seed, describe)
+        records[name] = _contrast_record(tests[name], first, second, seed, describe)
     weakest = max(tests, key=lambda name: (not tests[name].passes(alpha), tests[name].p))
     test = tests[weakest]
     failed = [name for name, t in tests.items() if not t.passes(alpha)]
@@ -87,7 +124,8 @@ def contrast_gate(prop: str, contrasts: dict[str, tuple[np.ndarray, np.ndarray]]
     failure = "; ".join(([mostly_ties_sentence(prop, tied)] if tied else [])
                         + [FAILURES[(prop, name)] for name in failed if name not in tied])
     return PropertyResult(prop, test.estimate, test.ci, max(t.p for t in tests.values()), test.n, test.ties,
-                          not failed, statement, failure, {"contrasts": records, "weakest": weakest})
+                          not failed, statement, failure, {"contrasts": records, "weakest": weakest},
+                          records[weakest].get("effect"))
 
 
 def info_contrast(prop: str, first, second, alpha: float, statement: str, seed: int, tie_tolerance: float,
@@ -96,9 +134,10 @@ def info_contrast(prop: str, first, second, alpha: float, statement: str, seed: 
     says whether its one-sided sign test rejects at ``alpha``."""
     first, second = np.asarray(first, dtype=np.float64), np.asarray(second, dtype=np.float64)
     test = sign_test(first - second, tie_tolerance)
-    details = _contrast_record(test, first - second, seed, describe)
+    details = _contrast_record(test, first, second, seed, describe)
     details["significant"] = test.passes(alpha)
-    return PropertyResult(prop, test.estimate, test.ci, test.p, test.n, test.ties, None, statement, "", details)
+    return PropertyResult(prop, test.estimate, test.ci, test.p, test.n, test.ties, None, statement, "", details,
+                          details.get("effect"))
 
 
 # ------------------------------------------------------------------------------------------------- gates
@@ -124,28 +163,26 @@ def motif(scores: Scores, alpha: float, seed: int, tie_tolerance: float, describ
 
 def compensation(scores: Scores, alpha: float, seed: int, tie_tolerance: float,
                  describe: bool = True) -> PropertyResult:
-    """Rescue only in place: E (UP and ext −10 next to the boxes) beats H (the UP moved into the spacer) and J
-    (the boxes moved away from the UP and ext −10). All three have the same bases."""
-    e = scores("E")
-    return contrast_gate("compensation", {"E>H": (e, scores("H")), "E>J": (e, scores("J"))}, alpha,
-                         "s(E) > s(H, UP moved) and s(E) > s(J, boxes moved), matched families, same bases",
+    """Rescue only in place: E (UP and ext −10 next to the boxes) beats H (the UP moved into the spacer), J (the
+    boxes moved away from the UP and ext −10) and L (the UP moved far upstream). All four have the same bases."""
+    return contrast_gate("compensation", contrast_scores("compensation", scores), alpha,
+                         "s(E) > s(H, UP moved), s(J, boxes moved) and s(L, UP moved upstream), matched families, same "
+                         "bases",
                          seed, tie_tolerance, describe)
 
 
 def up_position(scores: Scores, alpha: float, seed: int, tie_tolerance: float,
                 describe: bool = True) -> PropertyResult:
-    """Design a: d_i = s(UP@15) − mean s(UP@60..90), the UP moved. Design b: the UP kept, the core moved
+    """Design a: d_i = s(UP@15) − mean s(UP@60..70) and s(UP@15) − mean s(UP@80..90), the UP moved. Design b: the UP kept, the core moved
     upstream of it. The curve (design a) is each position's score relative to no UP."""
-    by_position = {p: scores(f"up@{p}") for p in (UP_POSITIONS if describe else (UP_CORRECT,) + UP_WRONG)}
-    wrong = np.mean([by_position[p] for p in UP_WRONG], axis=0)
-    result = contrast_gate("up_position", {"a": (by_position[UP_CORRECT], wrong),
-                                           "b": (scores("b/correct"), scores("b/wrong"))}, alpha,
-                           f"s(UP@{UP_CORRECT}) > mean s(UP@{min(UP_WRONG)}..{max(UP_WRONG)}) (UP moved) and "
+    result = contrast_gate("up_position", contrast_scores("up_position", scores), alpha,
+                           f"s(UP@{UP_CORRECT}) > mean s(UP@{min(UP_NEAR)}..{max(UP_NEAR)}) and mean "
+                           f"s(UP@{min(UP_FAR)}..{max(UP_FAR)}) (UP moved) and "
                            "s(core downstream of the UP) > s(core upstream of it) (UP kept)", seed, tie_tolerance,
                            describe)
     if describe:
         no_up = scores("up@none")
-        result.details["curve"] = {str(p): _mean_ci(s - no_up, seed) for p, s in sorted(by_position.items())}
+        result.details["curve"] = {str(p): _mean_ci(scores(f"up@{p}") - no_up, seed) for p in sorted(UP_POSITIONS)}
         result.details["curve_reference"] = "no UP (D_i + TGT)"
     return result
 
@@ -182,11 +219,12 @@ def spacing(scores: Scores, alpha: float, seed: int, tie_tolerance: float, descr
 
 def strand(scores: Scores, alpha: float, seed: int, tie_tolerance: float, describe: bool = True) -> PropertyResult:
     """The boxes on the promoter's strand and in its order: forward beats both boxes reverse-complemented in
-    place and the two boxes exchanged (same bases in all three). Full RC and shuffled boxes are reported."""
+    place and the two boxes exchanged (same bases in all three), and so does each of the three read from the
+    other strand (the twins). Shuffled boxes are reported."""
     forward = scores("forward")
-    result = contrast_gate("strand", {"rc": (forward, scores("rc_in_place")), "order": (forward, scores("swapped"))},
-                           alpha, "s(forward) > s(boxes reverse-complemented in place) and s(forward) > s(boxes "
-                           "exchanged), matched families, same bases", seed, tie_tolerance, describe)
+    result = contrast_gate("strand", contrast_scores("strand", scores), alpha,
+                           "s(forward) > s(boxes reverse-complemented in place) and s(forward) > s(boxes exchanged), "
+                           "on either strand, matched families, same bases", seed, tie_tolerance, describe)
     if describe:
         result.details["curve"] = {c: _mean_ci(scores(c) - forward, seed)
                                    for c in ("forward", "rc_in_place", "swapped", "full_rc", "scrambled")}
@@ -201,13 +239,27 @@ GATE_SETS = {"motif": "core", "compensation": "core", "up_position": "up_sweep",
              "strand": "strand"}
 
 
-def decide(scores_of: Callable[[str], Scores], alpha: float, tie_tolerance: float) -> dict[str, PropertyResult]:
+def decide(scores_of: Callable[[str], Scores], alpha: float, tie_tolerance: float,
+           natural: bool = False) -> dict[str, PropertyResult]:
     """Every gate and the css diagnostic, decided without the report's descriptions: ``scores_of(role)`` gives a
-    set's ``scores(condition)``. The calibration benchmark and the cheat tests call this thousands of times."""
+    set's ``scores(condition)``. The calibration benchmark and the cheat tests call this thousands of times.
+    With ``natural``, motif_natural too (A > B of the role ``natural``)."""
     results = {name: gate(scores_of(GATE_SETS[name]), alpha, 0, tie_tolerance, describe=False)
                for name, gate in GATES.items()}
     results["css"] = css(scores_of("core"), alpha, 0, tie_tolerance, describe=False)
+    if natural:
+        results["motif_natural"] = motif(scores_of("natural"), alpha, 0, tie_tolerance, describe=False,
+                                         intact="A", broken="B", prop="motif_natural")
     return results
+
+
+def decide_scorer(scorer, sets: dict, alpha: float) -> dict[str, PropertyResult]:
+    """:func:`decide` for a Scorer on ``sets`` (role → SequenceSet), motif_natural included when ``sets`` has the
+    natural set; ties judged on the scale of its core-set scores, as a run judges them (no robustness)."""
+    from mit_tests.stats import tie_tolerance
+    scores = {role: scorer.score(list(s.sequences)) for role, s in sets.items()}
+    return decide(lambda role: (lambda c: scores[role][sets[role].indices(c)]), alpha,
+                  tie_tolerance(scores["core"]), natural="natural" in sets)
 
 
 # ------------------------------------------------------------------------------------------- diagnostics

@@ -1,7 +1,7 @@
 """The paper's statistics, exactly as its code computes them (anchor_mit.md section 5), for "paper mode".
 
 Paper mode exists only to reproduce the paper's numbers from its stored scores; MIT's own gates use the
-statistics of ``mit_tests/stats.py`` (matched families, sign tests, ties counted ½). The differences are
+statistics of ``mit_tests/stats.py`` (matched families, sign tests on untied pairs: ties are left out). The differences are
 deliberate and listed in anchor_mit.md section 5 "Statistical weaknesses":
 
 * pairs are formed by index (E_i vs D_i, E_i vs H_i) although the classes are independent draws;

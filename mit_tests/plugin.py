@@ -114,6 +114,9 @@ def mit_record(request):
     """Records a PropertyResult on the test report (survives xdist) and asserts its gate."""
     def record(result: PropertyResult, mit_model) -> PropertyResult:
         __tracebackhide__ = True
+        log_scale = fold_scale(mit_model)
+        if log_scale is not None:
+            result.add_fold_changes(log_scale)
         payload = {"model": mit_model.spec, "property": result.property, "fingerprint": mit_model.fingerprint,
                    "set_sha256": {s.name: s.sha256 for role, s in mit_model.sets.items() if role != "canary"},
                    **result.to_json()}
@@ -125,6 +128,18 @@ def mit_record(request):
             raise GateFailed(f"{mit_model.spec} fails {result.property}: {result.failure}.\n  {result.summary()}")
         return result
     return record
+
+
+LIKELIHOOD_FOLD = "likelihood ratio per sequence"
+
+
+def fold_scale(model) -> str | None:
+    """What exp(score) of ``model`` is proportional to, so that a score difference is a fold change: the
+    likelihood for a likelihood model (scores in nats), what an energy scorer declares in its ``log_scale``
+    attribute (e.g. ``energy-lafleur``: predicted TX), None for scores in other units."""
+    if model.kind == "likelihood":
+        return LIKELIHOOD_FOLD
+    return getattr(model.scorer, "log_scale", None)
 
 
 def require(model, role: str, condition: str | None = None, reason: str | None = None) -> None:

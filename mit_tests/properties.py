@@ -12,10 +12,12 @@ from mit_tests.stats import holm
 GATES = ("motif", "compensation", "up_position", "spacing", "strand")
 POSITIONAL = ("compensation", "up_position", "spacing", "strand")
 ROBUSTNESS = tuple(f"robustness_{gate}" for gate in GATES)
-# Diagnostics are measured and reported with verdict ``info``, never gated.
-DIAGNOSTICS = ("css", "scramble", "composition", "mpra", "paper")
+# Diagnostics are measured and reported with verdict ``info``, never gated. ``outside`` (evidence from sequences
+# MIT did not build, mit_tests/outside.py) never changes the exit code either, but "grammar" needs it to hold.
+DIAGNOSTICS = ("css", "scramble", "composition", "mpra", "outside", "paper")
 # mit-results.json keys of a model's properties, in report order (DESIGN.md section 10).
-PROPERTIES = ("canary",) + GATES + ("motif_natural", "css", "scramble", "composition", "mpra") + ROBUSTNESS + ("paper",)
+PROPERTIES = (("canary",) + GATES + ("motif_natural", "css", "scramble", "composition", "mpra", "outside")
+              + ROBUSTNESS + ("paper",))
 # Properties whose test can fail (a verdict pass/fail); the Holm family of the reported p_holm.
 GATED = GATES + ("motif_natural",) + ROBUSTNESS + ("canary",)
 HOLM_FAMILY = GATES + ("motif_natural",)
@@ -24,8 +26,8 @@ NOT_BUILT: dict[str, str] = {}
 # The spacing gate: the mean score must peak at one of these −35/−10 spacer lengths (bp).
 SPACING_PEAK = (16, 17, 18)
 
-RECORD_KEYS = ("estimate", "ci", "p", "n", "ties")
-OVERALL_VERDICTS = ("grammar", "composition only", "neither", "not measured")
+RECORD_KEYS = ("estimate", "ci", "p", "n", "ties", "effect")
+OVERALL_VERDICTS = ("grammar", "partial grammar", "composition only", "neither", "not measured")
 
 
 def summarise(properties: dict, alpha: float) -> dict:
@@ -48,48 +50,88 @@ def summarise(properties: dict, alpha: float) -> dict:
 def overall_of(results: dict, alpha: float) -> dict:
     """The overall verdict of PropertyResults decided in-process (``gates.decide``), as a run would give it."""
     records = {prop: {"verdict": "info" if r.gate_passed is None else "pass" if r.gate_passed else "fail",
-                      "p": r.p, "details": r.details} for prop, r in results.items()}
+                      "p": r.p, "details": r.details, "failure": r.failure} for prop, r in results.items()}
     return summarise(records, alpha)
 
 
-def overall(properties: dict, alpha: float) -> dict:
-    """The model's one-line verdict (DESIGN.md section 6).
+def outside_state(properties: dict) -> tuple[bool | None, str]:
+    """Whether the outside-construction criterion holds (True, False, or None: not measured) and why."""
+    record = properties.get("outside") or {}
+    verdict, details = record.get("verdict"), record.get("details") or {}
+    if verdict == "info" and details.get("met") is not None:
+        return details["met"], record.get("failure") or ""
+    if verdict == "info":
+        return None, "; ".join(f"{part}: {why}" for part, why in (details.get("not_measured") or {}).items())
+    return None, record.get("reason") or record.get("failure") or ("not run" if not verdict else verdict)
 
-    * ``grammar``: every grammar gate that ran passes with its Holm-adjusted p below ``alpha`` (the five gates
-      of ``GATES`` must run; ``motif_natural`` counts when the natural set was there), and no robustness test
-      of them failed;
+
+def overall(properties: dict, alpha: float) -> dict:
+    """The model's one-line verdict (DESIGN.md section 6; docs/verdicts.md).
+
+    * ``not measured``: one of the five gates of ``GATES`` errored or was skipped; or the gates alone would
+      make it ``grammar`` or ``partial grammar`` but the outside-construction criterion (``outside``) was not
+      measured (no data, a fixed-layout or replayed scorer): nothing to conclude;
+    * ``grammar``: every gate that ran passes with its Holm-adjusted p below ``alpha`` (``motif_natural``
+      counts when the natural set was there; one not run is named), no robustness test of them failed, and the
+      outside-construction criterion holds;
+    * ``partial grammar``: the criterion holds and more than half of the gates that ran pass (Holm); the gates
+      it fails and those that broke on drawn designs are named;
     * ``composition only``: the css diagnostic is significant and no positional gate passes;
-    * ``neither``: anything else;
-    * ``not measured``: a gate errored or was skipped, so there is nothing to conclude.
+    * ``neither``: anything else, including every model that fails the outside-construction criterion,
+      whatever it passes on MIT's sets (they are all built by one construction, which a model can learn).
     """
     def verdict(prop):
         return (properties.get(prop) or {}).get("verdict")
 
     unmeasured = [g for g in GATES if verdict(g) not in ("pass", "fail", "xfail")]
     ran = [g for g in HOLM_FAMILY if verdict(g) in ("pass", "fail", "xfail")]
+    not_run = {g: (properties.get(g) or {}).get("reason") or verdict(g) or "not run"
+               for g in HOLM_FAMILY if g not in ran}
     passed = [g for g in ran if verdict(g) == "pass" and (properties[g].get("p_holm") or 1.0) < alpha]
     failed = [g for g in ran if g not in passed]
     fragile = [r.removeprefix("robustness_") for r in ROBUSTNESS if verdict(r) == "fail"]
+    robust = [g for g in passed if g not in fragile]
     css = properties.get("css") or {}
     composition_significant = bool((css.get("details") or {}).get("significant"))
+    outside_met, outside_why = outside_state(properties)
+    gate_parts = []
+    if passed:
+        gate_parts.append(f"passes {len(passed)} of {len(ran)} gates (" + ", ".join(passed) + ")")
+    if failed:
+        gate_parts.append("fails " + ", ".join(failed) + (" (Holm-adjusted)" if any(verdict(g) == "pass"
+                                                                                    for g in failed) else ""))
+    if fragile:
+        gate_parts.append("breaks on drawn designs: " + ", ".join(fragile))
+    gate_parts += [f"{g} not run: {why}" for g, why in not_run.items()]
     if unmeasured:
         label = "not measured"
-        why = "no verdict from " + ", ".join(f"{g} ({verdict(g) or 'not run'})" for g in unmeasured)
-    elif not failed and not fragile:
-        label, why = "grammar", "passes " + ", ".join(passed) + f" (Holm-adjusted, alpha {alpha})"
+        parts = ["no verdict from " + ", ".join(f"{g} ({verdict(g) or 'not run'})" for g in unmeasured)]
+    elif outside_met is not False and (len(robust) == len(ran) or 2 * len(passed) > len(ran)):
+        whole = len(robust) == len(ran)
+        if outside_met:
+            label = "grammar" if whole else "partial grammar"
+            outside_part = "meets the outside-construction criterion (real promoters, measured expression)"
+        else:
+            label = "not measured"
+            outside_part = f"the outside-construction criterion was not measured ({outside_why})"
+        if whole:
+            head = (f"passes {', '.join(passed)} (Holm-adjusted, alpha {alpha})" if not not_run else
+                    f"grammar on {len(ran)} of {len(HOLM_FAMILY)} gates ({', '.join(passed)}, Holm-adjusted, "
+                    f"alpha {alpha})")
+            parts = [head] + [f"{g} not run: {why}" for g, why in not_run.items()] + [outside_part]
+        else:
+            parts = gate_parts + [outside_part]
     else:
         positional_passed = [g for g in passed if g in POSITIONAL]
         label = "composition only" if composition_significant and not positional_passed else "neither"
-        parts = []
-        if passed:
-            parts.append("passes " + ", ".join(passed))
-        if failed:
-            parts.append("fails " + ", ".join(failed) + (" (Holm-adjusted)" if any(verdict(g) == "pass" for g in failed)
-                                                         else ""))
-        if fragile:
-            parts.append("breaks on drawn designs: " + ", ".join(fragile))
+        parts = list(gate_parts)
+        if outside_met is False:
+            parts.append(f"fails the outside-construction criterion: {outside_why}")
+        elif outside_met and passed:
+            parts.append("meets the outside-construction criterion, but passes too few gates for partial grammar")
         if label == "composition only":
             parts.append("but scores E above D (css): it reads composition")
-        why = "; ".join(parts)
-    return {"verdict": label, "passed": passed, "failed": failed, "fragile": fragile, "reason": why,
-            "line": f"{label}: {why}"}
+    why = "; ".join(parts)
+    return {"verdict": label, "passed": passed, "failed": failed, "fragile": fragile, "not_run": not_run,
+            "outside": outside_met, "gates_all_pass": not unmeasured and len(robust) == len(ran),
+            "reason": why, "line": f"{label}: {why}"}

@@ -1,4 +1,5 @@
-"""MIT's statistics: exact sign test with ties counted ½, Wilson and seeded bootstrap CIs, Cohen's d, Holm.
+"""MIT's statistics: exact sign test on untied pairs (ties are left out and counted, DESIGN.md section 3a rule 3),
+Wilson and seeded bootstrap CIs, Cohen's d, paired effect sizes and fold changes, Holm.
 
 Plain arrays in, plain numbers out. Every random draw takes an explicit seed.
 """
@@ -98,6 +99,28 @@ def bootstrap_ci(values, statistic=np.mean, seed: int = 0, resamples: int = BOOT
     return (float(lo), float(hi))
 
 
+def paired_effect(first, second, seed: int) -> dict:
+    """The size of a matched contrast ``first_i − second_i``: its mean with a seeded bootstrap CI (raw score units)
+    and the same in units of the model's score SD, the pooled SD (ddof = 1) of the two members' scores
+    (``score_sd``), held fixed across resamples. ``sd_units`` is None when the scores are constant."""
+    first, second = np.asarray(first, dtype=np.float64), np.asarray(second, dtype=np.float64)
+    difference = first - second
+    lo, hi = bootstrap_ci(difference, seed=seed)
+    sd = float(np.sqrt((np.var(first, ddof=1) + np.var(second, ddof=1)) / 2)) if first.size > 1 else 0.0
+    mean = float(difference.mean())
+    return {"mean_difference": mean, "ci": [lo, hi], "score_sd": sd,
+            "sd_units": mean / sd if sd > 0 else None, "sd_units_ci": [lo / sd, hi / sd] if sd > 0 else None}
+
+
+def with_fold_change(effect: dict, log_scale: str) -> dict:
+    """``effect`` (:func:`paired_effect`) with the fold change its mean difference means for a model whose score
+    is the natural log of ``log_scale`` (a likelihood, a predicted expression): exp(mean Δ) with exp of its CI,
+    the geometric-mean ratio of ``first`` to ``second`` per sequence."""
+    lo, hi = effect["ci"]
+    return {**effect, "fold_change": float(np.exp(effect["mean_difference"])),
+            "fold_change_ci": [float(np.exp(lo)), float(np.exp(hi))], "fold_of": log_scale}
+
+
 def cohens_d(a, b) -> float:
     """(mean a − mean b) / pooled SD (ddof = 1). 0 when both groups are constant and equal; ±inf when only
     the means differ."""
@@ -148,6 +171,7 @@ class PropertyResult:
     statement: str                    # the claim tested, e.g. "s(E_i) > s(D_i)"
     failure: str = ""                 # one sentence: what the model got wrong
     details: dict = field(default_factory=dict)
+    effect: dict | None = None        # the weakest contrast's paired_effect (stats.paired_effect)
 
     def to_json(self) -> dict:
         def clean(x):
@@ -163,8 +187,17 @@ class PropertyResult:
         return clean({
             "estimate": self.estimate, "ci": list(self.ci), "p": self.p, "n": self.n, "ties": self.ties,
             "gate_passed": self.gate_passed, "statement": self.statement, "failure": self.failure,
-            "details": self.details,
+            "details": self.details, "effect": self.effect,
         })
+
+    def add_fold_changes(self, log_scale: str) -> None:
+        """Give every effect of this result (``effect`` and each contrast's) its fold change
+        (:func:`with_fold_change`): for a model whose score is the natural log of ``log_scale``."""
+        self.effect = with_fold_change(self.effect, log_scale) if self.effect else self.effect
+        contrasts = self.details.get("contrasts") or {}
+        for record in list(contrasts.values()) + [self.details]:
+            if isinstance(record, dict) and record.get("effect"):
+                record["effect"] = with_fold_change(record["effect"], log_scale)
 
     def summary(self) -> str:
         p = "n/a" if self.p is None else f"{self.p:.3g}"
@@ -174,7 +207,21 @@ class PropertyResult:
             estimate = f"estimate {self.estimate:.3f} (95% CI {self.ci[0]:.3f}–{self.ci[1]:.3f})"
         else:
             estimate = f"estimate {self.estimate:.3f}"
-        return f"{self.property}: {estimate}, p = {p}, n = {self.n}, ties = {self.ties}; tested {self.statement}"
+        size = f", {effect_text(self.effect)}" if self.effect else ""
+        return (f"{self.property}: {estimate}, p = {p}, n = {self.n}, ties = {self.ties}{size}; "
+                f"tested {self.statement}")
+
+
+def effect_text(effect: dict) -> str:
+    """``mean difference +0.078 (95% CI 0.01–0.15), 0.41 SD, ×1.08 (1.01–1.16)`` of a :func:`paired_effect`."""
+    lo, hi = effect["ci"]
+    text = f"mean difference {effect['mean_difference']:+.3g} (95% CI {lo:.3g}–{hi:.3g})"
+    if effect.get("sd_units") is not None:
+        text += f", {effect['sd_units']:+.2f} SD"
+    if "fold_change" in effect:
+        flo, fhi = effect["fold_change_ci"]
+        text += f", ×{effect['fold_change']:.3g} ({flo:.3g}–{fhi:.3g}) {effect['fold_of']}"
+    return text
 
 
 
@@ -227,26 +274,35 @@ def _resampled(y: np.ndarray, seed: int, resamples: int) -> _Resampled:
     return _RESAMPLED[key]
 
 
-def spearman_bootstrap(x, y, seed, resamples: int = SPEARMAN_RESAMPLES,
-                       confidence: float = CONFIDENCE) -> tuple[float, tuple[float, float], float]:
-    """Spearman ρ of ``x`` and ``y`` (``(n,)`` each), its percentile bootstrap CI over resampled pairs (seeded;
-    ties ranked as midranks within each resample) and the two-sided p-value of ρ = 0. The resamples depend on
-    ``y`` and the seed only, so every model scored against the same measurements sees the same resamples. A
-    resample in which either variable is constant has no ρ and is left out. NaN for fewer than 3 pairs or a
-    constant input."""
+def spearman_replicates(x, y, seed, resamples: int = SPEARMAN_RESAMPLES) -> tuple[float, np.ndarray]:
+    """Spearman ρ of ``x`` and ``y`` (``(n,)`` each, n ≥ 3, neither constant) and its ``(resamples,)`` bootstrap
+    replicates over resampled pairs (seeded; ties ranked as midranks within each resample), NaN where a resample
+    leaves either variable constant. The resamples depend on ``y`` and the seed only, so every model scored
+    against the same measurements sees the same resamples, and replicates of two models pair up."""
     x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
-    if x.shape != y.shape or x.ndim != 1:
-        raise ValueError(f"Spearman needs two equal 1-d arrays, got shapes {x.shape} and {y.shape}")
-    if x.size < 3 or np.ptp(x) == 0 or np.ptp(y) == 0:
-        return float("nan"), (float("nan"), float("nan")), float("nan")
-    result = sps.spearmanr(x, y)
     side = _resampled(y, seed, resamples)
     ranks = _resample_ranks(x, side.counts)
     mean = np.einsum("ij,ij->i", side.weights, ranks)
     variance = np.einsum("ij,ij,ij->i", side.weights, ranks, ranks) - mean ** 2
     covariance = np.einsum("ij,ij,ij->i", side.weights, ranks, side.ranks) - mean * side.mean
     valid = (variance > 1e-12) & (side.variance > 1e-12)
-    replicates = covariance[valid] / np.sqrt(variance[valid] * side.variance[valid])
+    replicates = np.full(resamples, np.nan)
+    replicates[valid] = covariance[valid] / np.sqrt(variance[valid] * side.variance[valid])
+    return float(sps.spearmanr(x, y).statistic), replicates
+
+
+def spearman_bootstrap(x, y, seed, resamples: int = SPEARMAN_RESAMPLES,
+                       confidence: float = CONFIDENCE) -> tuple[float, tuple[float, float], float]:
+    """Spearman ρ of ``x`` and ``y`` (``(n,)`` each), its percentile bootstrap CI over resampled pairs
+    (:func:`spearman_replicates`; a resample in which either variable is constant has no ρ and is left out) and
+    the two-sided p-value of ρ = 0. NaN for fewer than 3 pairs or a constant input."""
+    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    if x.shape != y.shape or x.ndim != 1:
+        raise ValueError(f"Spearman needs two equal 1-d arrays, got shapes {x.shape} and {y.shape}")
+    if x.size < 3 or np.ptp(x) == 0 or np.ptp(y) == 0:
+        return float("nan"), (float("nan"), float("nan")), float("nan")
+    result = sps.spearmanr(x, y)
+    _, replicates = spearman_replicates(x, y, seed, resamples)
     tail = (1 - confidence) / 2 * 100
-    lo, hi = np.percentile(replicates, [tail, 100 - tail])
+    lo, hi = np.nanpercentile(replicates, [tail, 100 - tail])
     return float(result.statistic), (float(lo), float(hi)), float(result.pvalue)

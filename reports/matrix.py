@@ -18,7 +18,7 @@ from reports.textgrid import fold_table, plain
 MATRIX_PROPERTIES = tuple(p for p in PROPERTIES if p not in ("mpra", "paper"))
 HEADINGS = {"canary": "canary", "motif": "motif", "compensation": "compensation", "up_position": "UP position",
             "spacing": "spacing", "strand": "strand", "motif_natural": "motif natural", "css": "css",
-            "scramble": "scramble", "composition": "r(AT)",
+            "scramble": "scramble", "composition": "r(AT)", "outside": "outside evidence",
             **{f"robustness_{g}": f"robust: {g.replace('_', ' ')}" for g in GATES}}
 ROBUST_HEADINGS = {"robustness_motif": "motif", "robustness_compensation": "comp.", "robustness_up_position": "UP",
                    "robustness_spacing": "spac.", "robustness_strand": "strand", "robustness_motif_natural": "nat."}
@@ -30,8 +30,10 @@ TESTED = {"canary": "NLL/nt: held-out E. coli < ln 4 − 0.005, promoters ≤ ln
           "strand": "forward > RC in place, > boxes exchanged", "motif_natural": "natural A > B (B: −10 rearranged)",
           "css": "diagnostic: E > D (the paper's CSS)", "scramble": "diagnostic: E > H (the paper's SCR)",
           "composition": "diagnostic, not gated: r(AT, score)",
+          "outside": "promoters > A/T-matched genome (AUROC CI > 0.5); ρ above A/T content's (CI > 0)",
           **{f"robustness_{g}": "the gate on drawn designs" for g in GATES}}
-OVERALL_COLOURS = {"grammar": "#c8e6c9", "composition only": "#ffcdd2", "neither": "#ffcdd2",
+OVERALL_COLOURS = {"grammar": "#c8e6c9", "partial grammar": "#fff9c4", "composition only": "#ffcdd2",
+                   "neither": "#ffcdd2",
                    "not measured": "#ffe0b2"}
 COLOURS = {"pass": "#c8e6c9", "fail": "#ffcdd2", "error": "#ffe0b2", "skip": "#eeeeee", "xfail": "#fff9c4",
            "info": "#e3f2fd"}
@@ -112,6 +114,12 @@ def _secondary(prop: str, record: dict) -> str:
         return canary_values(details)
     if prop == "spacing" and details.get("peaks"):
         return "peak " + ", ".join(f"{p} bp" for p in details["peaks"].values())
+    if prop == "outside" and (details.get("expression") or {}).get("margin") is not None:
+        return f"ρ margin over A/T {details['expression']['margin']:+.2f}"
+    effect = record.get("effect") or {}
+    if effect.get("sd_units") is not None:
+        fold = f", ×{effect['fold_change']:.2f}" if "fold_change" in effect else ""
+        return f"Δ {effect['sd_units']:+.2f} SD{fold}"
     return ""
 
 
@@ -366,7 +374,7 @@ TERMINAL_OVERALL = {"grammar": "grammar", "composition only": "comp. only", "nei
 COMPACT_FROM = 4
 _SHORT = {"pass": "P", "fail": "F", "error": "E", "skip": "-", "xfail": "x", "info": "i"}
 _ANSI = {"pass": "32", "fail": "31", "error": "33", "xfail": "33", "grammar": "32", "composition only": "31",
-         "neither": "31", "not measured": "33"}
+         "neither": "31", "not measured": "33", "partial grammar": "33"}
 
 
 def _paint(text: str, verdict: str, colour: bool) -> str:

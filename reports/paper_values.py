@@ -38,7 +38,7 @@ FOOTNOTES = {
                   "ties (D, E and H all score 17.0) and the paper's strict “>” counts ties as failures; MES = 10 "
                   "is its clip of ±∞ when the pooled SD is 0.",
     "nocomp_ties": "CSS = SCR = 0 purely through ties: D, E and H all score 14.0 and the paper's strict “>” "
-                   "counts ties as failures (ties counted ½, as MIT does, give 0.5).",
+                   "counts ties as failures (MIT leaves ties out: with every pair tied it has no estimate).",
     "biophys_script": "Reproduces from the paper's stored 650 sequences, but no script in the paper's repository "
                       "computes it; its run_biophysical_comparison.py scores self-generated sets and gives "
                       "different values (PA-PWM 1.00/0.97, Thermo 0.66/0.51, NoPos 1.00/0.83).",
@@ -74,7 +74,7 @@ GENERAL_NOTES = (
     "Paper values: Table 2 and App. B.1 (gLMs and baselines), §4.3.3 and App. C.4 (strand, spacing, "
     "biophysical models). MES signs follow the paper's LaTeX source.",
     "The paper's CSS, SCR and strand shares pair independent sequences by index and count ties as failures; "
-    "MIT's are sign-test shares on matched families with ties counted ½, so differences of a few hundredths "
+    "MIT's are sign-test shares of untied pairs on matched families (ties left out), so differences of a few hundredths "
     "are expected. MES is Cohen's d: MIT's own d is shown beside it.",
 )
 

@@ -33,6 +33,8 @@ class Scorer(Protocol):
     ``rc_equivariant`` (bool)   declared strand symmetry, recorded beside the strand verdict (``test_strand``)
     ``expected`` (dict)         property → ``"fail"``: a declared failure is XFAIL (``mit_tests.plugin``)
     ``cacheable`` (bool)        cache non-likelihood scores too (``scorers.plugin``)
+    ``log_scale`` (str)         what exp(score) is proportional to (a score in natural-log units): effect sizes
+                                get fold changes (``mit_tests.plugin.fold_scale``)
     ``precomputed`` (bool)      cannot score newly drawn designs (``ScoredModel``); only MIT's own replay
                                 (``scores:FILE``) is exempt from the order and batch check
     ``score_with_ids``          ``(ids, sequences) -> scores``, for id-keyed replays (``runner``)

@@ -3,7 +3,8 @@
 The zoo of ``tests/cheats.py`` and the registered composition scorers read coordinates, composition (of bases
 or of dinucleotides) or bags of motifs: on the default seed each must fail every gate (a random function of local
 sequence may pass motif, never a positional gate) with its Holm-adjusted p-value, as the overall line judges, and
-must not get the overall line "grammar". A single gate at its raw level passes a scorer with no effect 5% of the time, which is what the
+must not pass every gate (the gates' half of the overall line "grammar"; the other half, evidence from outside
+MIT's construction, is tested with the whole line in tests/test_verdicts.py). A single gate at its raw level passes a scorer with no effect 5% of the time, which is what the
 level means; ``benchmarks/bench_calibration.py`` measures those rates over hundreds of set seeds (rule 4). The
 relative-grammar reference ``rpa-pwm`` must pass every gate. These tests also pin the tie rule and the
 end-to-end path.
@@ -20,7 +21,8 @@ from mit_tests import gates
 from mit_tests.properties import GATES, overall_of
 from mit_tests.stats import tie_tolerance
 from scorers.registry import resolve
-from tests.cheats import BUILTIN_CHEATS, CHEATS, MUST_FAIL
+from tests import adversary
+from tests.cheats import BUILTIN_CHEATS, CHEATS, MUST_FAIL, UNTRAINED
 from tests.conftest import run_mit
 
 ALPHA = 0.05
@@ -37,9 +39,18 @@ def decided(scorer, sets):
                         tie_tolerance(scores["core"]))
 
 
-@pytest.mark.parametrize("name", list(CHEATS) + list(BUILTIN_CHEATS))
+# Readers that still pass a gate they have no grammar for on the default seed; issue 19 is open for them.
+STILL_PASSING = {"minus-at-autocorrelation": "A/T pairs up to 20 apart: rc_in_place reverses the −35's A/T "
+                                             "pattern (WWSWSW → WSWSWW), which the reverse-strand twins repeat "
+                                             "rather than undo (docs/adversaries.md)"}
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=STILL_PASSING[n]))
+                                  if n in STILL_PASSING else n
+                                  for n in list(CHEATS) + list(UNTRAINED) + list(BUILTIN_CHEATS)])
 def test_a_scorer_without_grammar_fails_every_gate_it_must(name, default_sets):
-    scorer, reads = (CHEATS[name], CHEATS[name].reads) if name in CHEATS else (resolve(name), BUILTIN_CHEATS[name])
+    zoo = {**CHEATS, **UNTRAINED}
+    scorer, reads = (zoo[name], zoo[name].reads) if name in zoo else (resolve(name), BUILTIN_CHEATS[name])
     try:
         results = decided(scorer, default_sets)
     except DataUnavailable as exc:
@@ -48,14 +59,37 @@ def test_a_scorer_without_grammar_fails_every_gate_it_must(name, default_sets):
     passed = {g: f"estimate {results[g].estimate:.3f}, p = {results[g].p:.3g}, ties {results[g].ties}"
               for g in MUST_FAIL[reads] if g in line["passed"]}
     assert not passed, f"{name} (reads {reads}) passes gates it has no grammar for (Holm-adjusted): {passed}"
-    assert line["verdict"] != "grammar", line
+    assert not line["gates_all_pass"], line
+
+
+@pytest.fixture(scope="module")
+def local_adversary():
+    """The fitted adversary with pairs up to lag 8 (what a −10 or an UP element spans), fitted on set seeds 1 and 2
+    and two drawn designs: everything MIT's construction could leak to a local reader."""
+    return adversary.fit((1, 2), designs=2, design_seed=1, max_lag=8)
+
+
+def test_a_fitted_local_reader_passes_no_gate(local_adversary, default_sets):
+    """Gapped pairs up to lag 8 and A/T clustering counts, fitted to MIT's own contrasts of other seeds: on the
+    default sets it passes no gate (before issue 19's contrasts, such a reader passed motif by C…C and A/T…A/T
+    four bases apart, and compensation by the richest A/T window)."""
+    results = decided(local_adversary, default_sets)
+    passed = {g: f"p = {results[g].p:.3g}" for g in GATES if results[g].gate_passed}
+    assert not passed, f"the fitted local reader passes {passed}"
+
+
+@pytest.mark.xfail(strict=True, reason="issue 19 open: pairs of bases 9–40 apart, fitted, read the distances "
+                                       "between the A/T-rich elements (docs/adversaries.md)")
+def test_the_fitted_adversary_does_not_get_grammar(default_sets):
+    fitted = adversary.fit((1, 2), designs=2, design_seed=1)
+    assert not overall_of(decided(fitted, default_sets), ALPHA)["gates_all_pass"]   # the gates' half of grammar
 
 
 def test_the_relative_grammar_reference_passes_every_gate(default_sets):
     results = decided(resolve("rpa-pwm"), default_sets)
     failed = {g: results[g].failure for g in GATES if not results[g].gate_passed}
     assert not failed, failed
-    assert overall_of(results, ALPHA)["verdict"] == "grammar"
+    assert overall_of(results, ALPHA)["gates_all_pass"]     # "grammar" also needs tests/test_verdicts.py's outside
 
 
 def test_at_content_is_composition_only(default_sets):

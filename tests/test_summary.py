@@ -76,6 +76,18 @@ def test_one_reason_for_many_properties_is_said_once():
     assert "every property: --model nt-500m" in text
 
 
+def test_partial_grammar_has_its_own_line_and_colour():
+    props = {p: record("pass", 0.9) for p in GATES}
+    props["up_position"] = record("fail", 0.52, "with the UP element kept in place, it does not prefer the core "
+                                                "downstream of it")
+    overall = {"verdict": "partial grammar", "reason": "passes 4 of 5 gates (motif, compensation, spacing, strand); "
+               "fails up_position; meets the outside-construction criterion (real promoters, measured expression)"}
+    text = text_summary(results_of({"energy-lafleur": (overall, props)}), colour=True)
+    first = text.splitlines()[0]
+    assert first.startswith("energy-lafleur") and "\x1b[33mpartial grammar: passes 4 of 5 gates" in first, first
+    assert "up_position: with the UP element kept in place" in text
+
+
 # ------------------------------------------------------------------ many models, ties, n/a, widths (issue 23)
 
 TWELVE = ("rpa-pwm", "energy-lafleur", "energy-lagator", "energy-kinney", "pa-pwm", "thermo", "scan",

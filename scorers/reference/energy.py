@@ -221,6 +221,8 @@ class LaFleurCalculator:
     rc_equivariant: bool = False
     fingerprint: str = ("energy-lafleur/v1 (La Fleur 2022 Promoter Calculator v1.0 coefficients; −ΔG_total of the "
                         "best forward configuration)")
+    # −ΔG_total equals La Fleur's Predicted log(TX/Txref), a natural log: a score difference is a log fold change.
+    log_scale: str = "predicted TX/TXref"
 
     def score(self, sequences: Sequence[str]) -> np.ndarray:
         check_sequences(sequences, min_length=MIN_LENGTH)
@@ -310,6 +312,7 @@ class LagatorThermodynamic:
     rc_equivariant: bool = False
     fingerprint: str = ("energy-lagator/v1 (Lagator 2022 extended parameters fitted on Pr.Pl.36N; ln P_on, reverse "
                         "strand occluding, μ of Pr.Pl)")
+    log_scale: str = "predicted P_on"       # the score is ln P_on
 
     def score(self, sequences: Sequence[str]) -> np.ndarray:
         return by_length(sequences, MIN_LENGTH, lambda codes: lagator_log_p_on(codes, self.model))
