@@ -153,6 +153,52 @@ def natural_pass_rates(seeds: int, alpha: float) -> dict[str, float]:
     return {name: count / seeds for name, count in passes.items()}
 
 
+def report(args, counts: dict, trials: dict, gapped: dict, seeds_done: int, elapsed: float,
+           fitted_s: float | None) -> list[str]:
+    """Print the calibration table of the first ``seeds_done`` set seeds; return the failures of the checks."""
+    order = [n for n in NULLS + LOCAL_NULLS + COMPOSITION + tuple(CHEATS) + tuple(UNTRAINED)
+             + (ADVERSARY, AT_ADVERSARY, LOCAL_ADVERSARY) + REFERENCES if n in counts]
+    print(f"pass rate per gate (MC standard error); alpha {args.alpha}; set seeds 1..{seeds_done}; "
+          f"random: {trials.get('random', 0)} scorer seeds; {elapsed:.0f} s"
+          + (f" (the adversaries' fit: {fitted_s:.0f} s on {args.adversary_seeds} seeds and designs)"
+             if fitted_s is not None else ""))
+    bar = "|" if args.markdown else " "
+    header = f"{'scorer':28s}{bar} {'n':>5s} " + "".join(f"{bar} {c:>14s} " for c in COLUMNS)
+    print(header)
+    if args.markdown:
+        print("|---" * (len(COLUMNS) + 2) + "|")
+    failures = []
+    for name in order:
+        n = trials[name]
+        limit = args.alpha + 2 * math.sqrt(args.alpha * (1 - args.alpha) / n)
+        cells = []
+        for column in COLUMNS:
+            rate = counts[name][column] / n
+            error = math.sqrt(rate * (1 - rate) / n)
+            cells.append(f"{rate:6.3f} ± {error:5.3f}")
+            if column in must_fail(name) and rate > (args.alpha if name == ADVERSARY else limit):
+                failures.append(f"{name} passes {column} at {rate:.3f} > "
+                                f"{args.alpha if name == ADVERSARY else limit:.3f}")
+            if name == GRAMMAR_REFERENCE and rate < 0.95:
+                failures.append(f"{name} passes {column} on only {rate:.3f} of set seeds")
+        name_cell = f"`{name}`" if args.markdown else name
+        print(f"{name_cell:28s}{bar} {n:5d} " + "".join(f"{bar} {c:>14s} " for c in cells) + (bar if args.markdown
+                                                                                               else ""))
+    gapped_seeds = min(seeds_done, args.gapped_seeds)
+    limit = args.alpha + 2 * math.sqrt(args.alpha * (1 - args.alpha) / max(gapped_seeds, 1))
+    print(f"single gapped-pair counts on set seeds 1..{gapped_seeds} (x at t, y at t + d, d = {GAPPED_LAGS[0]}…"
+          f"{GAPPED_LAGS[-1]}, either sign: {len(gapped)} scorers): how many pass each gate above {limit:.3f}, and "
+          "the most often passed")
+    for column in COLUMNS if gapped else ():
+        rates = {cell: row[column] / max(gapped_seeds, 1) for cell, row in gapped.items()}
+        worst = max(rates, key=rates.get)
+        over = sum(rate > limit for rate in rates.values())
+        print(f"  {column:14s} {over:4d} of {len(rates)} above; most: {worst} {rates[worst]:.3f}")
+        if over > 0.05 * len(rates):
+            failures.append(f"{over} of {len(rates)} single gapped-pair counts pass {column} above {limit:.3f}")
+    return failures
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set-seeds", type=int, default=200)
@@ -161,6 +207,10 @@ def main() -> int:
                         help="set seeds for the motif_natural table (0: leave it out)")
     parser.add_argument("--alpha", type=float, default=0.05)
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown (for README)")
+    parser.add_argument("--gapped-seeds", type=int, default=200,
+                        help="set seeds for the table of single gapped-pair counts (the first ones)")
+    parser.add_argument("--report-every", type=int, default=0,
+                        help="also print the table after every this many set seeds (0: only at the end)")
     parser.add_argument("--adversary-seeds", type=int, default=40,
                         help="set seeds (and drawn designs) the fitted adversary is fitted on (0: leave it out)")
     args = parser.parse_args()
@@ -173,6 +223,8 @@ def main() -> int:
         scorers[LOCAL_ADVERSARY] = adversary.fit(training, designs=args.adversary_seeds, design_seed=1,
                                                  max_lag=LOCAL_LAG)
         fitted_s = time.perf_counter() - start
+    else:
+        fitted_s = None
     gapped: dict[str, dict[str, int]] = {}
     counts: dict[str, dict[str, int]] = {}
     trials: dict[str, int] = {}
@@ -199,7 +251,7 @@ def main() -> int:
             tally(name, verdicts(resolve(name, ScorerOptions(seed=seed)), sets, args.alpha))
         for name, net in UNTRAINED.items():
             tally(name, verdicts(UntrainedNet(net.arch, net.rf, seed), sets, args.alpha))
-        for cell, counts_of in gapped_pair_scores(sets).items():
+        for cell, counts_of in (gapped_pair_scores(sets).items() if seed <= args.gapped_seeds else ()):
             for sign, label in ((1, "+"), (-1, "−")):
                 passed = verdicts_of_scores({role: sign * c for role, c in counts_of.items()}, sets, args.alpha)
                 row = gapped.setdefault(f"{label}{cell}", dict.fromkeys(COLUMNS, 0))
@@ -209,48 +261,13 @@ def main() -> int:
         while random_done < args.random_seeds and random_done % args.set_seeds == seed - 1:
             tally("random", verdicts(SeededRandom(seed=random_done), sets, args.alpha))
             random_done += 1
+        if args.report_every and seed % args.report_every == 0 and seed < args.set_seeds:
+            print(f"--- after {seed} set seeds", flush=True)
+            report(args, counts, trials, gapped, seed, time.perf_counter() - start, fitted_s)
+            sys.stdout.flush()
     for k in range(random_done, args.random_seeds):           # the seeds left over when N > set seeds
         tally("random", verdicts(SeededRandom(seed=k), build_all_sets(1 + k % args.set_seeds), args.alpha))
-    elapsed = time.perf_counter() - start
-
-    order = [n for n in NULLS + LOCAL_NULLS + COMPOSITION + tuple(CHEATS) + tuple(UNTRAINED) + (ADVERSARY, AT_ADVERSARY, LOCAL_ADVERSARY)
-             + REFERENCES if n in counts]
-    print(f"pass rate per gate (MC standard error); alpha {args.alpha}; set seeds 1..{args.set_seeds}; "
-          f"random: {trials.get('random', 0)} scorer seeds; {elapsed:.0f} s"
-          + (f" (the adversary's fit: {fitted_s:.0f} s on {args.adversary_seeds} seeds and designs)"
-             if args.adversary_seeds else ""))
-    bar = "|" if args.markdown else " "
-    header = f"{'scorer':28s}{bar} {'n':>5s} " + "".join(f"{bar} {c:>14s} " for c in COLUMNS)
-    print(header)
-    if args.markdown:
-        print("|---" * (len(COLUMNS) + 2) + "|")
-    failures = []
-    for name in order:
-        n = trials[name]
-        limit = args.alpha + 2 * math.sqrt(args.alpha * (1 - args.alpha) / n)
-        cells = []
-        for column in COLUMNS:
-            rate = counts[name][column] / n
-            error = math.sqrt(rate * (1 - rate) / n)
-            cells.append(f"{rate:6.3f} ± {error:5.3f}")
-            if column in must_fail(name) and rate > (args.alpha if name == ADVERSARY else limit):
-                failures.append(f"{name} passes {column} at {rate:.3f} > "
-                                f"{args.alpha if name == ADVERSARY else limit:.3f}")
-            if name == GRAMMAR_REFERENCE and rate < 0.95:
-                failures.append(f"{name} passes {column} on only {rate:.3f} of set seeds")
-        name_cell = f"`{name}`" if args.markdown else name
-        print(f"{name_cell:28s}{bar} {n:5d} " + "".join(f"{bar} {c:>14s} " for c in cells) + (bar if args.markdown
-                                                                                               else ""))
-    limit = args.alpha + 2 * math.sqrt(args.alpha * (1 - args.alpha) / args.set_seeds)
-    print(f"single gapped-pair counts (x at t, y at t + d, d = {GAPPED_LAGS[0]}…{GAPPED_LAGS[-1]}, either sign: "
-          f"{len(gapped)} scorers): how many pass each gate above {limit:.3f}, and the most often passed")
-    for column in COLUMNS:
-        rates = {cell: row[column] / args.set_seeds for cell, row in gapped.items()}
-        worst = max(rates, key=rates.get)
-        over = sum(rate > limit for rate in rates.values())
-        print(f"  {column:14s} {over:4d} of {len(rates)} above; most: {worst} {rates[worst]:.3f}")
-        if over > 0.05 * len(rates):
-            failures.append(f"{over} of {len(rates)} single gapped-pair counts pass {column} above {limit:.3f}")
+    failures = report(args, counts, trials, gapped, args.set_seeds, time.perf_counter() - start, fitted_s)
     for name, why in left_out.items():
         print(f"left out: {name}: {why}")
     print("calibration: " + ("every null scorer, composition scorer and cheat at or below alpha + 2 MC errors on "

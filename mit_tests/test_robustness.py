@@ -1,7 +1,7 @@
 """Robustness: every gate holds on drawn promoter designs, not only on the default one.
 
 Each hypothesis example draws a design (``fixtures.strategies.designs``: background and spacer AT, −35 and −10
-variants, UP variant, window length, where the families sit), builds ``ROBUSTNESS_FAMILIES`` (motif: ``MOTIF_ROBUSTNESS_FAMILIES``) matched families of
+variants, UP variant, window length, where the families sit), builds ``ROBUSTNESS_FAMILIES`` (motif and strand: ``GATE_ROBUSTNESS_FAMILIES``) matched families of
 the gate's set for it, and applies the same gate (twins included) as the core test. A failure shrinks to the
 simplest design on which the model breaks the property and is recorded as ``robustness_<gate>``: a FAIL in the
 matrix and in mit-results.json. Robustness asks whether a model that passes a core gate keeps passing it, so a
@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 
-from fixtures.strategies import MOTIF_ROBUSTNESS_FAMILIES, ROBUSTNESS_FAMILIES, design_set, designs
+from fixtures.strategies import GATE_ROBUSTNESS_FAMILIES, ROBUSTNESS_FAMILIES, design_set, designs
 from mit_tests import gates
 from mit_tests.plugin import tolerance
 from mit_tests.properties import GATES
@@ -49,7 +49,7 @@ def test_gate_holds_on_drawn_designs(gate_name, model, mit_alpha, mit_seed, mit_
     if not core.gate_passed:
         pytest.skip(f"{model.spec} fails the core {gate_name} gate; robustness is measured for models that pass it")
     examples: list[dict] = []
-    n_families = MOTIF_ROBUSTNESS_FAMILIES if gate_name == "motif" else ROBUSTNESS_FAMILIES
+    n_families = GATE_ROBUSTNESS_FAMILIES.get(gate_name, ROBUSTNESS_FAMILIES)
 
     @given(design=designs())
     def gate_holds(design):

@@ -228,6 +228,7 @@ class UntrainedNet:
         return out.mean(dim=(1, 2)).double().numpy()
 
 
+CHANNELS = 16                       # per layer: cheap enough for 200 set seeds
 # (kernel, dilation) per layer: receptive field 1 + Σ (kernel − 1) · dilation = 16, 46, 106.
 _CNN_LAYERS = {16: ((16, 1),), 46: ((16, 1), (16, 1), (16, 1)), 106: ((8, 1), (8, 4), (8, 10))}
 
@@ -237,11 +238,11 @@ def _untrained_network(arch: str, rf: int, seed: int):
     import torch
     torch.manual_seed(seed)
     if arch == "gru":
-        return (torch.nn.GRU(4, 32, batch_first=True), torch.nn.Linear(32, 1))
+        return (torch.nn.GRU(4, CHANNELS, batch_first=True), torch.nn.Linear(CHANNELS, 1))
     layers, channels = [], 4
     for kernel, dilation in _CNN_LAYERS[rf]:
-        layers += [torch.nn.Conv1d(channels, 32, kernel, dilation=dilation), torch.nn.ReLU()]
-        channels = 32
+        layers += [torch.nn.Conv1d(channels, CHANNELS, kernel, dilation=dilation), torch.nn.ReLU()]
+        channels = CHANNELS
     return torch.nn.Sequential(*layers, torch.nn.Conv1d(channels, 1, 1))
 
 
