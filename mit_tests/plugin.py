@@ -215,7 +215,7 @@ class _MeasuredModels:
         spec = next((value for name, value in report.user_properties if name == MODEL_PROPERTY), None)
         if spec is None:
             return
-        outcome = self.outcomes.setdefault(spec, {"measured": False, "error": "", "skip": "", "usage": ""})
+        outcome = self.outcomes.setdefault(spec, {"measured": False, "error": "", "skips": {}, "usage": ""})
         usage = next((value for name, value in report.user_properties if name == USAGE_PROPERTY), None)
         if usage and not outcome["usage"]:
             outcome["usage"] = usage
@@ -223,15 +223,34 @@ class _MeasuredModels:
             outcome["measured"] = True
         elif report.failed and not outcome["error"]:
             outcome["error"] = "error: " + _one_line(report)
-        elif report.skipped and not outcome["skip"]:
-            outcome["skip"] = "skipped: " + _one_line(report)
+        elif report.skipped:
+            test = report.nodeid.rsplit("::", 1)[-1].split("[", 1)[0]
+            outcome["skips"].setdefault(_one_line(report), []).append(test)
+
+
+def _skip_reasons(skips: dict[str, list[str]], selected: bool) -> str:
+    """Every test of a model skipped: each distinct reason (cut to 150 characters; ``-rs`` prints them whole) with
+    the tests it skipped, the first three reasons, so that a run whose ``-k``/``-m`` left only tests that do not
+    apply is not blamed on one of them."""
+    count = sum(len(tests) for tests in skips.values())
+    parts = []
+    for reason, tests in list(skips.items())[:3]:
+        distinct = list(dict.fromkeys(tests))             # parametrised tests share a name
+        names = ", ".join(distinct[:3]) + (", …" if len(distinct) > 3 else "")
+        parts.append(f"{names}: {reason if len(reason) <= 150 else reason[:149] + '…'}")
+    others = len(skips) - 3
+    more = f"; and {others} other reason{'s' if others > 1 else ''}" if others > 0 else ""
+    head = (f"each of the {count} tests -k/-m selected skipped" if selected
+            else f"each of its {count} tests skipped")
+    return f"skipped: {head} ({'; '.join(parts)}{more})"
 
 
 def unmeasured_models(config) -> dict[str, str]:
     """``{spec: reason}`` of the models that measured nothing in this run; an error explains more than a skip
     (a model that errors also skips the tests that do not apply to it)."""
-    return {spec: o["error"] or o["skip"] for spec, o in config.stash.get(_OUTCOMES, {}).items()
-            if not o["measured"]}
+    selected = bool(config.getoption("keyword", "") or config.getoption("markexpr", ""))
+    return {spec: o["error"] or _skip_reasons(o["skips"], selected)
+            for spec, o in config.stash.get(_OUTCOMES, {}).items() if not o["measured"]}
 
 
 def usage_errors(config) -> dict[str, str]:

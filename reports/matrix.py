@@ -432,8 +432,8 @@ def terminal_matrix(results: dict, width: int = 120, colour: bool = False) -> li
     return lines + textwrap.wrap(f"not shown, no model has a result: {', '.join(header[i] for i in empty)}", width)
 
 
-MATRIX_KEY = ("P pass, F fail, F~ fail where most pairs tie (the gate could not pass), E error, x expected failure, "
-              "i diagnostic, - not run, n/a does not apply to the model; numbers: share of untied matched families "
+MATRIX_KEY = ("P pass, F fail, E error, x expected failure, F~ or x~ (expected) failure where most pairs tie (the "
+              "gate could not pass), i diagnostic, - not run, n/a does not apply to the model; numbers: share of untied matched families "
               "that prefer the grammatical member (css: E over D); robust: gates that held on drawn designs.")
 
 

@@ -120,6 +120,9 @@ def _json_scalar(value):
 
 @pytest.hookimpl(tryfirst=True)      # before the JUnit writer reads the properties (in the process that writes it)
 def pytest_runtest_logreport(report):
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return      # a worker sends its reports through execnet, which serialises plain dicts only: the
+        #             controller, which writes the JUnit XML, converts them when it receives them
     report.user_properties = [(name, JsonProperty(value) if type(value) is dict else value)
                               for name, value in report.user_properties]
 

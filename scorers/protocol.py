@@ -19,7 +19,8 @@ from fixtures.grammar import DEFAULT_SEED, LENGTH, encode
 class Scorer(Protocol):
     """A DNA sequence scorer: higher = more promoter-like.
 
-    ``name`` is stable (reports, cache keys); ``kind`` is ``"likelihood"`` (log-likelihood in nats),
+    ``name`` is stable (error messages name the scorer by it; a scorer without a ``fingerprint`` is cached under
+    it); ``kind`` is ``"likelihood"`` (log-likelihood in nats),
     ``"energy"`` or ``"score"``. ``score`` maps ``n`` sequences (a tuple of ACGT strings) to a float64 array of
     shape ``(n,)``, each score independent of the order and batch the sequence came in (``scorers.hygiene``).
 

@@ -69,3 +69,23 @@ def test_junit_properties_are_plain_values_or_json(demonstrators):
         assert isinstance(parsed, dict) and parsed["model"] in ("rpa-pwm", "at-content", "random"), (name, value)
     models = [value for name, value in properties if name == "mit_model"]
     assert models and all(value in ("rpa-pwm", "at-content", "random") for value in models)
+
+
+@pytest.mark.e2e
+def test_a_run_on_xdist_workers_writes_the_same_results_as_one_process(tmp_path):
+    """Workers send their reports (with MIT's dict properties) to the controller through execnet, which serialises
+    plain values only: the run must finish, and its results and JUnit properties match a one-process run's."""
+    selection = ("--model=rpa-pwm", "-k", "css or spacing", "--mit-seed=7")
+    runs = {workers: run_mit(tmp_path / f"n{workers}", *selection, f"-n{workers}",
+                             f"--junitxml={tmp_path / f'n{workers}.xml'}", env={"MIT_OFFLINE": "1"})
+            for workers in (0, 2)}
+    for run in runs.values():
+        assert run.returncode == 0, run.log
+        assert "INTERNALERROR" not in run.proc.stdout + run.proc.stderr, run.log
+    models = {workers: json.loads((run.out / "mit-results.json").read_text(encoding="utf-8"))["models"]
+              for workers, run in runs.items()}
+    assert models[2]["rpa-pwm"]["properties"], "the -n 2 run measured properties"
+    assert models[2] == models[0]
+    junit = ElementTree.parse(tmp_path / "n2.xml")
+    metas = [p.get("value") for p in junit.iter("property") if p.get("name") == "mit_meta"]
+    assert metas and all(json.loads(value)["model"] == "rpa-pwm" for value in metas), metas

@@ -133,3 +133,15 @@ def test_a_cache_folder_is_a_usage_error_and_stays_byte_identical(tmp_path):
 def test_a_run_whose_gates_all_pass_exits_0(tmp_path):
     run = run_mit(tmp_path, "--model=rpa-pwm", "-k", "(motif or compensation) and not natural")
     assert run.returncode == 0, run.log
+
+
+def test_a_model_whose_tests_all_skipped_is_told_every_reason_not_only_the_first():
+    from mit_tests.plugin import _skip_reasons
+    skips = {"rpa-pwm gives 'energy' values; the canary checks likelihood models only": ["test_canary"],
+             "the natural set's data are missing, and MIT_OFFLINE=1 forbids downloading " + "x" * 200:
+                 ["test_motif_natural"] * 5}
+    line = _skip_reasons(skips, selected=True)
+    assert line.startswith("skipped: each of the 6 tests -k/-m selected skipped"), line
+    assert "test_canary: rpa-pwm gives 'energy'" in line and "test_motif_natural: the natural set's data" in line
+    assert "x" * 150 not in line and "…" in line, "a long reason is cut (-rs prints it whole)"
+    assert _skip_reasons(skips, selected=False).startswith("skipped: each of its 6 tests skipped")

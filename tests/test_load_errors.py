@@ -50,3 +50,11 @@ def test_a_model_that_cannot_load_says_why_once(tmp_path):
     assert "every property: --model nt-500m" in out
     assert run.properties("nt-500m")["motif"]["verdict"] == "error"
     assert "HF_HUB_OFFLINE is set" in run.properties("nt-500m")["motif"]["reason"]
+
+
+def test_the_install_hint_fits_a_checkout_or_an_installed_mit(tmp_path):
+    from tests.conftest import ROOT
+    assert recipes.glm_extra_command(ROOT).startswith('pip install -e ".[glm]"')
+    installed = recipes.glm_extra_command(tmp_path)                 # site-packages/mit_glm: no pyproject.toml
+    assert installed.startswith('pip install "mit-glm[glm]"'), installed
+    assert "--index-url https://download.pytorch.org/whl/cpu" in installed

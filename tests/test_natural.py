@@ -236,6 +236,25 @@ def test_without_data_the_run_keeps_its_synthetic_sets_and_says_how_to_fetch(tmp
         build_natural(42)
 
 
+def test_the_natural_skip_says_whether_the_download_failed_or_was_not_attempted(tmp_path, monkeypatch):
+    import fixtures.datasets
+    import fixtures.natural
+    monkeypatch.setenv("MIT_DATA_DIR", str(tmp_path / "empty"))
+    monkeypatch.setenv("MIT_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("MIT_OFFLINE", raising=False)
+    monkeypatch.setattr(fixtures.natural, "_download_failures", {})
+
+    def no_network(spec, target):
+        raise OSError("Name or service not known")
+    monkeypatch.setattr(fixtures.datasets, "_download", no_network)
+    assert "no download was attempted" in missing_data()
+    assert "natural" not in fixtures.natural.with_natural({}, 42)
+    failed = missing_data()
+    assert "failed (Name or service not known)" in failed and "PromoterSet_RegulonDB_v13.0.tsv" in failed, failed
+    monkeypatch.setenv("MIT_OFFLINE", "1")
+    assert "MIT_OFFLINE=1 forbids downloading" in missing_data()
+
+
 @pytest.mark.e2e
 def test_without_data_offline_the_suite_runs_and_only_data_tests_skip(tmp_path, demonstrators):
     """``MIT_DATA_DIR= MIT_OFFLINE=1 pytest --model=kmer --model=rpa-pwm`` with an empty cache: kmer (which counts the

@@ -27,6 +27,9 @@ NOT_COPIED = shutil.ignore_patterns(".git", ".venv", "build", "*.egg-info", "__p
                                     "out", "_models", ".pytest_cache", ".hypothesis", ".tox")
 
 
+PACKAGED = ("fixtures", "scorers", "mit_tests", "reports", "fanout")     # installed as mit_glm/<name>
+
+
 def _run(*args, cwd, env=None, timeout=300) -> subprocess.CompletedProcess:
     return subprocess.run([str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
 
@@ -84,6 +87,11 @@ def test_the_wheel_holds_the_suite_under_one_namespace(fresh_env):
         expected = {p.name for p in (ROOT / layer).glob("*.py")}
         packaged = {n.rsplit("/", 1)[1] for n in names if n.rsplit("/", 1)[0] == f"mit_glm/{layer}"}
         assert expected <= packaged, f"{layer}: {sorted(expected - packaged)} missing from the wheel"
+    tracked = _run("git", "ls-files", *PACKAGED, cwd=ROOT)          # what the checkout ships, not local leftovers
+    assert tracked.returncode == 0, tracked.stderr
+    data = {f"mit_glm/{path}" for path in tracked.stdout.split() if not path.endswith(".py")}
+    assert data, "the product packages read data files (fitted_sigma70.json at least)"
+    assert data <= set(names), f"data files missing from the wheel: {sorted(data - set(names))}"
     assert any(n.endswith("licenses/LICENSE") for n in names)
 
 

@@ -14,6 +14,7 @@ import hashlib
 import importlib.util
 import os
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
 
@@ -22,7 +23,20 @@ from scorers.protocol import ScorerOptions, ScorerUnavailable
 
 SCORING_KINDS = ("causal", "mlm", "evo2")
 SCORER_VERSION = "mit-hf/1"      # part of every gLM fingerprint: bump it when scoring changes
-GLM_EXTRA = 'pip install -e ".[glm]"  (torch, transformers, safetensors)'
+TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
+
+
+def glm_extra_command(suite_root: Path | None = None) -> str:
+    """How to install the gLM extra: ``pip install -e ".[glm]"`` in a checkout (its root holds pyproject.toml),
+    ``pip install "mit-glm[glm]"`` where MIT is installed; both say how to get torch without CUDA, which a plain
+    ``pip install torch`` pulls from PyPI on Linux."""
+    root = suite_root or Path(__file__).resolve().parents[2]     # the checkout, or site-packages/mit_glm
+    install = 'pip install -e ".[glm]"' if (root / "pyproject.toml").is_file() else 'pip install "mit-glm[glm]"'
+    return (f"{install}  (torch, transformers, safetensors; without a GPU, first pip install torch "
+            f"--index-url {TORCH_CPU_INDEX})")
+
+
+GLM_EXTRA = glm_extra_command()
 
 
 class RemoteCodeRequired(PermissionError):
