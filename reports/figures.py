@@ -22,7 +22,7 @@ import numpy as np
 
 from fixtures.grammar import MINUS_10, MINUS_35, UP
 from fixtures.sets import SPACING_OPTIMUM, UP_CORRECT, UP_WRONG
-from mit_tests.properties import SPACING_PEAK
+from mit_tests.properties import GATES, SPACING_PEAK
 from reports.paper_values import paper_value
 
 SCALE_SOURCE = "motif.details.score_sd: pooled SD (ddof = 1) of the model's core-set scores within classes C and D"
@@ -552,13 +552,58 @@ def draw(results: dict, scales: dict) -> list[tuple]:
         models = tuple(data["a"] if name == "spacing" else data)
         drawn.append((name, title, caption, draw_figure(data, styles), models))
     if results.get("series"):               # checkpoints of one training run (python -m fanout --checkpoints)
-        from reports.series import series_figure
         figure = series_figure(results)
         if figure is not None:
             drawn.append(("series", "Each gate against training step",
                           "Share of untied matched families preferring the grammatical member, Wilson 95% CI; "
                           "filled: the gate passed.", figure, tuple(results["series"]["models"])))
     return drawn
+
+
+SERIES_GATES = GATES + ("motif_natural",)
+
+
+def series_points(results: dict) -> dict[str, dict[str, np.ndarray]]:
+    """``{gate: {"step", "estimate", "lo", "hi", "passed"}}`` (arrays over the checkpoints that measured it)."""
+    series = results["series"]
+    points = {}
+    for gate in SERIES_GATES:
+        rows = []
+        for step, spec in zip(series["steps"], series["models"]):
+            record = results["models"].get(spec, {}).get("properties", {}).get(gate) or {}
+            if isinstance(record.get("estimate"), (int, float)) and record.get("ci"):
+                lo, hi = record["ci"]
+                rows.append((step, record["estimate"], lo, hi, record.get("verdict") == "pass"))
+        if rows:
+            step, estimate, lo, hi, passed = map(np.array, zip(*rows))
+            points[gate] = {"step": step, "estimate": estimate, "lo": lo, "hi": hi, "passed": passed}
+    return points
+
+
+def series_figure(results: dict):
+    """One panel per gate, estimate ± CI against step (log axis when steps span ≥ 10×), filled markers where the
+    gate passed (a matplotlib Figure); None when no gate has a point."""
+    points = series_points(results)
+    if not points:
+        return None
+    figure, axes = _new_figure(2.3 * len(points) + 0.6, 2.6, ncols=len(points))
+    for ax, (gate, p) in zip(axes, points.items()):
+        ax.axhline(0.5, color="#9e9e9e", linewidth=0.8, linestyle=":")
+        ax.errorbar(p["step"], p["estimate"], yerr=[p["estimate"] - p["lo"], p["hi"] - p["estimate"]],
+                    color="#1565c0", linewidth=1.2, elinewidth=0.8, capsize=2)
+        ax.scatter(p["step"][p["passed"]], p["estimate"][p["passed"]], color="#1565c0", zorder=3, s=18,
+                   label="pass")
+        ax.scatter(p["step"][~p["passed"]], p["estimate"][~p["passed"]], facecolor="white", edgecolor="#1565c0",
+                   zorder=3, s=18, label="not pass")
+        if p["step"].min() > 0 and p["step"].max() >= 10 * p["step"].min():
+            ax.set_xscale("log")
+        ax.set_ylim(0, 1)
+        ax.set_title(gate, fontsize=9)
+        ax.set_xlabel("training step", fontsize=8)
+        ax.tick_params(labelsize=7)
+    axes[0].set_ylabel("share preferring grammar", fontsize=8)
+    axes[-1].legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    return figure
 
 
 def write_pngs(figures: list[Figure], out_dir) -> list[Path]:
