@@ -11,6 +11,7 @@ import html
 
 from mit_tests.null_control import flagged
 from mit_tests.properties import GATES, PROPERTIES, ROBUSTNESS, SPACING_PEAK
+from reports.grounding import gate_grounding
 from reports.paper_values import GENERAL_NOTES, PAPER_STATISTIC, FootnoteNumbers, model_notes, paper_key, paper_value
 from reports.textgrid import fold_table, plain
 
@@ -24,10 +25,10 @@ ROBUST_HEADINGS = {"robustness_motif": "motif", "robustness_compensation": "comp
                    "robustness_spacing": "spac.", "robustness_strand": "strand", "robustness_motif_natural": "nat."}
 # What each column tests, in one line under its heading (every gate's two members have the same bases).
 TESTED = {"canary": "NLL/nt: held-out E. coli < ln 4 − 0.005, promoters ≤ ln 4 + 0.1, random ≥ ln 4 − 0.1", "motif": "−10 > its bases and dinucleotides rearranged (M > K)",
-          "compensation": "E > H (UP moved), E > J (boxes moved)",
-          "up_position": "UP upstream > downstream, UP moved and core moved",
+          "compensation": "E > H (UP moved into the spacer), E > J (boxes moved), E > L (UP moved far upstream)",
+          "up_position": "UP upstream > downstream: UP moved near and far, and core moved",
           "spacing": f"peak {SPACING_PEAK[0]}–{SPACING_PEAK[-1]} bp, −10 moved and −35 moved",
-          "strand": "forward > RC in place, > boxes exchanged", "motif_natural": "natural A > B (B: −10 rearranged)",
+          "strand": "forward > RC in place, > boxes exchanged; the same on the reverse strand", "motif_natural": "natural A > B (B: −10 rearranged)",
           "css": "diagnostic: E > D (the paper's CSS)", "scramble": "diagnostic: E > H (the paper's SCR)",
           "composition": "diagnostic, not gated: r(AT, score)",
           "outside": "promoters > A/T-matched genome (AUROC CI > 0.5); ρ above A/T content's (CI > 0)",
@@ -287,9 +288,10 @@ def _overall_cell(spec: str, model: dict) -> str:
             f'style="background:{OVERALL_COLOURS.get(overall["verdict"], "#fff")}">{inner}</td>')
 
 
-def _heading(prop: str, label: str, rows: int = 1) -> str:
+def _heading(prop: str, label: str, rows: int = 1, support: str = "") -> str:
     span = f' rowspan="{rows}"' if rows > 1 else ""
-    return f'<th scope="col"{span} title="{html.escape(TESTED[prop], quote=True)}">{html.escape(label)}</th>'
+    title = TESTED[prop] + (f" Measured support: {support}" if support else "")
+    return f'<th scope="col"{span} title="{html.escape(title, quote=True)}">{html.escape(label)}</th>'
 
 
 def html_matrix(results: dict, footnotes: FootnoteNumbers | None = None) -> str:
@@ -300,7 +302,8 @@ def html_matrix(results: dict, footnotes: FootnoteNumbers | None = None) -> str:
     footnotes = footnotes if footnotes is not None else FootnoteNumbers()
     main = [p for p in MATRIX_PROPERTIES if p not in ROBUSTNESS]
     robust = [p for p in MATRIX_PROPERTIES if p in ROBUSTNESS]
-    head = "".join(_heading(p, HEADINGS[p], 2) for p in main)
+    support = {p: gate_grounding(results, p) for p in main}      # measured data behind each gate's direction
+    head = "".join(_heading(p, HEADINGS[p], 2, support[p]) for p in main)
     sub = "".join(_heading(p, ROBUST_HEADINGS[p]) for p in robust)
     rows = []
     for spec, model in results["models"].items():
@@ -309,7 +312,10 @@ def html_matrix(results: dict, footnotes: FootnoteNumbers | None = None) -> str:
         rows.append(f"<tr>{_model_header(spec, model, footnotes)}{_overall_cell(spec, model)}{cells}</tr>")
     legend = " ".join(f'<span class="mit-key" style="background:{colour}">{v.upper()}</span> {VERDICT_MEANING[v]}'
                       for v, colour in COLOURS.items())
-    tested = "".join(f"<li><b>{html.escape(HEADINGS[p])}</b>: {html.escape(TESTED[p])}</li>" for p in main)
+    tested = "".join(f"<li><b>{html.escape(HEADINGS[p])}</b>: {html.escape(TESTED[p])}"
+                     + (f' <span class="mit-support">Measured support (La Fleur 2022 and the other shipped '
+                        f"libraries, see the grounding table): {html.escape(support[p])}</span>" if support[p] else "")
+                     + "</li>" for p in main)
     return (f'<table id="mit-matrix" class="mit-matrix"><thead><tr><th scope="col" rowspan="2">model</th>'
             f'<th scope="col" rowspan="2" title="every gate passes (Holm) = grammar">overall</th>'
             f'{head}<th scope="colgroup" colspan="{len(robust)}" class="mit-robust-head">robustness: the gate on drawn '
@@ -319,7 +325,8 @@ def html_matrix(results: dict, footnotes: FootnoteNumbers | None = None) -> str:
             "the gate could not pass. Cells: verdict and share of untied families (composition: r(AT, score)); "
             "hover a cell for its 95% CI, p (Holm-adjusted across the model's gates), n, ties, the paper's value "
             "and the sentence, or click it to open them.</p>"
-            f'<details class="mit-tested"><summary>What each column tests</summary><ul>{tested}</ul></details>')
+            f'<details class="mit-tested" open><summary>What each column tests, and the measured data behind it'
+            f"</summary><ul>{tested}</ul></details>")
 
 
 def footnotes_html(footnotes: FootnoteNumbers) -> str:
