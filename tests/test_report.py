@@ -401,3 +401,17 @@ def test_figures_of_twenty_models_keep_legends_and_labels_clear(suite):
         missing = [s for s in models if tuple(round(c, 4) for c in styles[s].colour[:3]) not in used]
         assert not missing, (name, missing)
         figure.clear()
+
+
+def test_each_gate_shows_its_measured_support():
+    """The grounding rows of a gate (``grounding.by_gate``) stand beside it: in its column's hover and in the
+    list of what each column tests; a gate without a row gets no such text."""
+    from reports.matrix import html_matrix
+    row = {"gate": "motif", "contrast": "M vs K", "verdict": "supported", "effect": 1.18, "unit": "Δ log expression",
+           "ci": [1.03, 1.33]}
+    results = {"models": {"rpa-pwm": {"overall": {"verdict": "grammar", "line": "grammar"}, "properties": {}}},
+               "grounding": {"rows": [row], "by_gate": {"motif": [row]}}}
+    page = html_matrix(results)
+    support = "M vs K: supported (+1.18 Δ log expression [+1.03, +1.33])"
+    assert page.count(support) == 2, page
+    assert "Measured support" not in page.split("<b>compensation</b>")[1].split("</li>")[0]
