@@ -13,6 +13,7 @@ from importlib import metadata
 
 import numpy as np
 
+from mit_glm import __version__
 from mit_tests.null_control import add_null_control
 from mit_tests.properties import PROPERTIES, summarise
 
@@ -85,6 +86,7 @@ class ResultCollector:
         overall = {spec: summarise(props, alpha) for spec, props in self.models.items()}
         add_null_control(self.models, self.copies_of)
         results = {
+            "mit_version": __version__,
             "seed": config.getoption("--mit-seed"),
             "alpha": alpha,
             "set": config.getoption("--mit-set"),
@@ -101,8 +103,8 @@ class ResultCollector:
 
 
 def versions() -> dict:
-    found = {"python": platform.python_version()}
-    for package in ("numpy", "scipy", "pytest", "hypothesis", "pytest-html", "mit-glm"):
+    found = {"mit-glm": __version__, "python": platform.python_version()}     # MIT's own, from the code that ran
+    for package in ("numpy", "scipy", "pytest", "hypothesis", "pytest-html"):
         try:
             found[package] = metadata.version(package)
         except metadata.PackageNotFoundError:
