@@ -44,7 +44,7 @@ class CNNRecipe:
 
 RECIPES = {r.name: r for r in (
     CNNRecipe("cnn-ci", "ci", 16, 2, 64, 3e-3, 1500),
-    CNNRecipe("cnn-full", "full", 32, 3, 64, 2e-3, 100_000),
+    CNNRecipe("cnn-full", "full", 32, 2, 64, 2e-3, 3000),
 )}
 
 

@@ -65,7 +65,7 @@ RECIPES = {r.name: r for r in (
     LMRecipe("llama-full", "llama", "full", 512, 64, 2, 4, steps=800, batch=8, lr=5e-3, warmup=50,
              eval_chunks=48),
     LMRecipe("esm-ci", "esm", "ci", 512, 32, 2, 2, steps=120, batch=8, lr=1e-2, warmup=10, eval_chunks=4),
-    LMRecipe("esm-full", "esm", "full", 512, 64, 2, 4, steps=600, batch=8, lr=5e-3, warmup=50, eval_chunks=12),
+    LMRecipe("esm-full", "esm", "full", 512, 64, 2, 4, steps=500, batch=8, lr=5e-3, warmup=50, eval_chunks=12),
     LMRecipe("hyenadna-ci", "hyenadna", "ci", 512, 64, 2, 1, steps=200, batch=8, lr=3e-3, warmup=10,
              eval_chunks=16),
     LMRecipe("hyenadna-full", "hyenadna", "full", 512, 128, 2, 1, steps=600, batch=8, lr=3e-3, warmup=50,

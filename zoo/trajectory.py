@@ -2,9 +2,10 @@
 checkpoint saved along a zoo model's training and draw each gate's estimate against training step.
 
 The checkpoints are the ``checkpoints/step-N`` folders ``python -m zoo.lm`` saves at about 8 steps on a log
-scale (gitignored: train the model to get them). Each is run through the real suite, one pytest process per
-checkpoint: ``python -m pytest mit_tests --model=KIND:FOLDER --mit-report=OUT/step-N -q -p no:randomly`` plus
-PYTEST_ARGS; the estimate, CI and outcome of every gate are read back from the report's ``mit-results.json``.
+scale (gitignored: train the model to get them), plus the final model. All are run through the real suite in one
+pytest process (the sets are built once): ``python -m pytest mit_tests --model=KIND:FOLDER/checkpoints/step-N …
+--model=KIND:FOLDER --mit-report=OUT -q -p no:randomly`` plus PYTEST_ARGS; the estimate, CI and verdict of every
+gate are read back from the report's ``mit-results.json``.
 Writes ``OUT/trajectory.json`` (per step: held-out NLL from the training record, the canary's values, each
 gate's estimate and outcome, the overall line) and ``OUT/trajectory.png``.
 """
@@ -22,37 +23,39 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_mit(spec: str, report: Path, extra: list[str], log=print) -> dict:
-    """Run the suite on ``spec`` with its report in ``report``; the parsed ``mit-results.json`` (plus the exit code
-    and wall time)."""
+def run_mit(specs: list[str], report: Path, extra: list[str], log=print) -> dict:
+    """Run the suite on ``specs`` with its report in ``report``; the parsed ``mit-results.json`` (plus the exit
+    code and wall time)."""
     report.mkdir(parents=True, exist_ok=True)
-    command = [sys.executable, "-m", "pytest", "mit_tests", f"--model={spec}", f"--mit-report={report}", "-q",
-               "-p", "no:randomly", *extra]
+    command = [sys.executable, "-m", "pytest", "mit_tests", *[f"--model={s}" for s in specs],
+               f"--mit-report={report}", "-q", "-p", "no:randomly", *extra]
+    log("  " + " ".join(command), flush=True)
     started = time.time()
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True,
                           env={**os.environ, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")})
     (report / "pytest.log").write_text(done.stdout + done.stderr)
     results = report / "mit-results.json"
     found = json.loads(results.read_text()) if results.is_file() else {}
-    log(f"  {spec}: exit {done.returncode}, {time.time() - started:.0f} s", flush=True)
+    log(f"  exit {done.returncode}, {time.time() - started:.0f} s", flush=True)
     return {"exit_code": done.returncode, "seconds": round(time.time() - started, 1), "results": found}
 
 
-def summarise(results: dict) -> dict:
-    """The gates (estimate, low, high, outcome), the canary values and the overall line of one mit-results.json."""
-    model = next(iter(results.get("models", {}).values()), results)
-    gates = {}
-    for name, entry in (model.get("properties") or {}).items():
-        gates[name] = {k: entry.get(k) for k in ("estimate", "low", "high", "outcome", "verdict") if k in entry}
-    return {"gates": gates, "canary": model.get("canary"), "overall": model.get("overall"),
-            "css": model.get("css")}
+def summarise(model: dict) -> dict:
+    """The gates (estimate, CI, verdict), the canary's values and the overall line of one model's results."""
+    gates = {name: {"estimate": entry.get("estimate"), "ci": entry.get("ci"), "verdict": entry.get("verdict")}
+             for name, entry in (model.get("properties") or {}).items()}
+    canary = ((model.get("properties") or {}).get("canary") or {}).get("details") or {}
+    return {"gates": gates, "overall": (model.get("overall") or {}).get("line"),
+            "canary": {k: canary.get(k) for k in ("held_out_nll_per_nt", "promoter_nll_per_nt", "uniform_nll_per_nt",
+                                                  "repeat_nll_per_nt")}}
 
 
 def plot(steps: list[dict], path: Path, title: str) -> None:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    names = sorted({g for s in steps for g, v in s["gates"].items() if isinstance(v.get("estimate"), (int, float))})
+    names = sorted({g for s in steps for g, v in s["gates"].items()
+                    if g != "canary" and isinstance(v.get("estimate"), (int, float))})
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
     x = [s["step"] for s in steps]
     for name in names:
@@ -90,14 +93,18 @@ def main(argv=None) -> int:
     if not checkpoints:
         print(f"{folder}: no checkpoints/step-N folders (train with python -m zoo.lm)", file=sys.stderr)
         return 2
-    steps = []
-    for checkpoint in checkpoints:
-        step = int(checkpoint.name.split("-")[1])
-        run = run_mit(f"{args.kind}:{checkpoint}", out / checkpoint.name, extra)
-        steps.append({"step": step, "held_out_nll": probe.get(step), "exit_code": run["exit_code"],
-                      "seconds": run["seconds"], **summarise(run["results"])})
-        (out / "trajectory.json").write_text(json.dumps({"model": str(folder), "kind": args.kind,
-                                                         "pytest_args": extra, "steps": steps}, indent=1))
+    specs = {int(c.name.split("-")[1]): f"{args.kind}:{c}" for c in checkpoints}
+    final_step = record["recipe"]["steps"]
+    if final_step not in specs:
+        specs[final_step] = f"{args.kind}:{folder}"
+    probe[final_step] = probe.get(final_step, record.get("held_out_nll"))
+    run = run_mit([specs[k] for k in sorted(specs)], out, extra)
+    models = run["results"].get("models", {})
+    steps = [{"step": step, "spec": spec, "held_out_nll": probe.get(step), **summarise(models.get(spec, {}))}
+             for step, spec in sorted(specs.items())]
+    (out / "trajectory.json").write_text(json.dumps({"model": str(folder), "kind": args.kind, "pytest_args": extra,
+                                                     "exit_code": run["exit_code"], "seconds": run["seconds"],
+                                                     "steps": steps}, indent=1) + "\n")
     plot(steps, out / "trajectory.png", f"{folder.name}: MIT gates along training")
     print(f"wrote {out / 'trajectory.json'} and {out / 'trajectory.png'}")
     return 0
