@@ -25,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from fixtures.help_text import plain  # noqa: E402
 from tests import tiny_models as tm  # noqa: E402
 
 SIZES = {
@@ -37,7 +38,7 @@ SIZES = {
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=plain(__doc__), formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", choices=sorted(SIZES), default="tiny")
     parser.add_argument("--device", default=None, help="passed as --mit-device (default: cuda if available)")
     parser.add_argument("--dtype", default=None, help="passed as --mit-dtype (e.g. bfloat16 on a GPU)")

@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 import torch  # noqa: E402
 
 from fixtures.canary import build_canary_set  # noqa: E402
+from fixtures.help_text import plain  # noqa: E402
 from fixtures.sets import build_all_sets  # noqa: E402
 from scorers.glm.tie_head import tie_head  # noqa: E402
 from scorers.protocol import ScorerOptions  # noqa: E402
@@ -62,7 +63,7 @@ def configure(scorer, table, threads, mode: str) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=plain(__doc__), formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--suite", action="store_true", help="also time the whole suite (minutes)")
     args = parser.parse_args()

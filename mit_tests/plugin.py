@@ -2,7 +2,8 @@
 and the run's exit code.
 
 Exit codes (README "Exit codes"): pytest's own 0 (every gate passed, or failed as listed in the xfails file),
-1 (a gate failed, or a test errored), 4 (usage error: bad options or a bad ``--model``, before any scoring);
+1 (a gate failed, or a test errored), 4 (usage error: bad options or a bad ``--model``, found before any scoring,
+or a ``--model`` factory that turned out to return something that is not a Scorer);
 and :data:`MEASURED_NOTHING` (2) when a requested model measured nothing at all, every one of its tests skipped
 or errored, unless ``--mit-allow-skip``. 2 replaces 0 and 1 only: a run that measured nothing for one model is
 not complete, whatever the others did. (pytest also exits 2 when interrupted.)
@@ -18,6 +19,7 @@ from mit_tests.stats import PropertyResult, tie_tolerance
 RESULT_PROPERTY = "mit_result"
 MODEL_PROPERTY = "mit_model"
 MEASURED_NOTHING = 2
+USAGE_PROPERTY = "mit_usage_error"
 _OUTCOMES = pytest.StashKey[dict]()
 
 
@@ -48,6 +50,9 @@ def pytest_configure(config):
     alpha = config.getoption("--mit-alpha")
     if not 0 < alpha < 1:
         raise pytest.UsageError(f"--mit-alpha must lie in (0, 1), got {alpha}")
+    seed = config.getoption("--mit-seed", None)
+    if seed is not None and seed < 0:
+        raise pytest.UsageError(f"--mit-seed must be 0 or more (it seeds numpy's generators), got {seed}")
     config.addinivalue_line("markers", "mit_property(name): the mechanistic property a conformance test gates")
 
 
@@ -58,6 +63,9 @@ def read_xfails(path: str) -> list[str]:
             lines = handle.read().splitlines()
     except OSError as exc:
         raise pytest.UsageError(f"--mit-xfails {path!r} cannot be read: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise pytest.UsageError(f"--mit-xfails {path!r} is not UTF-8 text (byte {exc.start}: {exc.reason}); "
+                                "it must list test-id substrings, one per line") from None
     return [entry for entry in (line.split("#", 1)[0].strip() for line in lines) if entry]
 
 
@@ -146,6 +154,8 @@ def pytest_runtest_makereport(item, call):
         # test's report; the others point to it. The reason still goes to every property's record.
         message = str(call.excinfo.value)
         report.user_properties.append(("mit_error", message))
+        if getattr(call.excinfo.value, "usage_error", False):
+            report.user_properties.append((USAGE_PROPERTY, message))
         told = item.config.stash.setdefault(_TOLD, {})
         report.longrepr = message if message not in told else f"the same error as {told[message]}, above"
         told.setdefault(message, item.nodeid.rsplit("/", 1)[-1])
@@ -189,7 +199,10 @@ class _MeasuredModels:
         spec = next((value for name, value in report.user_properties if name == MODEL_PROPERTY), None)
         if spec is None:
             return
-        outcome = self.outcomes.setdefault(spec, {"measured": False, "error": "", "skip": ""})
+        outcome = self.outcomes.setdefault(spec, {"measured": False, "error": "", "skip": "", "usage": ""})
+        usage = next((value for name, value in report.user_properties if name == USAGE_PROPERTY), None)
+        if usage and not outcome["usage"]:
+            outcome["usage"] = usage
         if _measured(report):
             outcome["measured"] = True
         elif report.failed and not outcome["error"]:
@@ -205,8 +218,18 @@ def unmeasured_models(config) -> dict[str, str]:
             if not o["measured"]}
 
 
+def usage_errors(config) -> dict[str, str]:
+    """``{spec: message}`` of the models found wrong only when loaded (``usage_error``): they make the exit code 4."""
+    return {spec: o["usage"] for spec, o in config.stash.get(_OUTCOMES, {}).items() if o.get("usage")}
+
+
 def pytest_sessionfinish(session):
-    if hasattr(session.config, "workerinput") or session.config.getoption("--mit-allow-skip"):
+    if hasattr(session.config, "workerinput"):
+        return
+    if usage_errors(session.config) and session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        session.exitstatus = pytest.ExitCode.USAGE_ERROR
+        return
+    if session.config.getoption("--mit-allow-skip"):
         return
     if unmeasured_models(session.config) and session.exitstatus in (pytest.ExitCode.OK,
                                                                     pytest.ExitCode.TESTS_FAILED):
@@ -215,7 +238,13 @@ def pytest_sessionfinish(session):
 
 def pytest_terminal_summary(terminalreporter, config):
     allowed = config.getoption("--mit-allow-skip")
+    usage = usage_errors(config)
+    for spec, message in usage.items():
+        terminalreporter.write_line(f"MIT: --model {spec} is a usage error (exit code 4): {message.splitlines()[0]}",
+                                    red=True)
     for spec, reason in unmeasured_models(config).items():
+        if spec in usage:
+            continue
         consequence = "allowed by --mit-allow-skip" if allowed else f"exit code {MEASURED_NOTHING}"
         terminalreporter.write_line(f"MIT: {spec} measured nothing ({consequence}): {reason}",
                                     red=not allowed, yellow=allowed)

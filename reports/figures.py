@@ -180,11 +180,28 @@ def mpra_bars(results: dict) -> dict[str, dict[str, tuple]]:
 
 # ----------------------------------------------------------------------------------------------- drawing
 
-def _colours(specs) -> dict[str, tuple]:
-    """One colour per model, fixed by its position in the run, so a model has the same colour in every figure."""
+# One colour and one marker per model, the same in every figure. tab20's saturated shades first (they are
+# tab10's hues), then its light ones; markers cycle so that a light shade never repeats its dark twin's marker.
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "<", ">")
+# From this many models on, curve figures draw one small panel per model instead of overlaying them.
+FACET_FROM = 7
+FACET_COLUMNS = 4
+
+
+@dataclass(frozen=True)
+class Style:
+    colour: tuple
+    marker: str
+
+
+def model_styles(specs) -> dict[str, Style]:
+    """``{spec: Style}`` fixed by each model's position in the run: distinct (colour, marker) pairs for the first
+    200 models, and the same for a model in every figure of a report."""
     from matplotlib import colormaps
-    palette = colormaps["tab10"].colors
-    return {spec: palette[i % len(palette)] for i, spec in enumerate(specs)}
+    tab20 = colormaps["tab20"].colors
+    palette = tab20[0::2] + tab20[1::2]
+    return {spec: Style(tuple(palette[i % len(palette)]), MARKERS[(i + i // len(MARKERS)) % len(MARKERS)])
+            for i, spec in enumerate(specs)}
 
 
 def _short(spec: str, width: int = 28) -> str:
@@ -192,31 +209,65 @@ def _short(spec: str, width: int = 28) -> str:
     return short_spec(spec, width)
 
 
-def _draw_curves(ax, curves: dict[str, Curve], colours: dict, dodge: float, linestyle="-", label=True) -> None:
+def _errorbars(ax, x, curve: Curve, style: Style, linestyle="-", label=None, markersize=3.5) -> None:
+    err = np.vstack([curve.mean - curve.lo, curve.hi - curve.mean])
+    err = np.where(np.isfinite(err), np.maximum(err, 0), 0)
+    ax.errorbar(x, curve.mean, yerr=err, color=style.colour, linestyle=linestyle, marker=style.marker,
+                markersize=markersize, linewidth=1.3, elinewidth=0.8, capsize=1.5, label=label)
+
+
+def _draw_curves(ax, curves: dict[str, Curve], styles: dict, dodge: float, linestyle="-", label=True) -> None:
     """Mean ± 95% CI per model; models are shifted by ``dodge`` (x units) so their bars do not hide each other."""
     k = len(curves)
     for i, (spec, curve) in enumerate(curves.items()):
-        x = curve.x + (i - (k - 1) / 2) * dodge
-        err = np.vstack([curve.mean - curve.lo, curve.hi - curve.mean])
-        err = np.where(np.isfinite(err), np.maximum(err, 0), 0)
-        ax.errorbar(x, curve.mean, yerr=err, color=colours[spec], linestyle=linestyle, marker="o", markersize=3.5,
-                    linewidth=1.4, elinewidth=0.9, capsize=2, label=_short(spec) if label else None)
+        _errorbars(ax, curve.x + (i - (k - 1) / 2) * dodge, curve, styles[spec], linestyle,
+                   _short(spec) if label else None)
 
 
-def _new_figure(width: float, height: float, ncols: int = 1, right: float = 0.98):
+def _tidy(ax) -> None:
+    ax.grid(True, color="#e5e5e5", linewidth=0.6)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+def _new_figure(width: float, height: float, ncols: int = 1, right: float = 0.98, bottom: float = 0.55,
+                left: float = 0.85):
     """A figure with fixed margins (inches, so labels fit at any width): constrained layout would double the
     drawing time, and the report must stay fast."""
     from matplotlib.figure import Figure as MplFigure
     figure = MplFigure(figsize=(width, height), dpi=DPI)
-    figure.subplots_adjust(left=0.85 / width, right=right, bottom=0.55 / height, top=1 - 0.3 / height,
+    figure.subplots_adjust(left=left / width, right=right, bottom=bottom / height, top=1 - 0.3 / height,
                            wspace=0.35)
     axes = figure.subplots(1, ncols, squeeze=False)[0]
     for ax in axes:
-        ax.grid(True, color="#e5e5e5", linewidth=0.6)
-        ax.set_axisbelow(True)
-        for side in ("top", "right"):
-            ax.spines[side].set_visible(False)
+        _tidy(ax)
     return figure, axes
+
+
+def _facets(count: int, legend_width: float = 1.9, panel: tuple = (2.5, 1.75)):
+    """Small multiples: ``count`` panels sharing both axes, FACET_COLUMNS to a row, room for a legend at the right.
+    Tick labels are drawn on the left column and under the lowest panel of each column."""
+    from matplotlib.figure import Figure as MplFigure
+    columns = min(FACET_COLUMNS, count)
+    rows = -(-count // columns)
+    width, height = 1.0 + columns * panel[0] + legend_width, 0.9 + rows * panel[1] + 0.3
+    figure = MplFigure(figsize=(width, height), dpi=DPI)
+    figure.subplots_adjust(left=1.0 / width, right=1 - (legend_width + 0.1) / width, bottom=0.9 / height,
+                           top=1 - 0.3 / height, wspace=0.12, hspace=0.42)
+    grid = figure.subplots(rows, columns, squeeze=False, sharex=True, sharey=True)
+    axes = list(grid.ravel())
+    for ax in axes[count:]:
+        ax.set_visible(False)
+    for i, ax in enumerate(axes[:count]):
+        _tidy(ax)
+        lowest = i + columns >= count
+        ax.tick_params(labelbottom=lowest, labelleft=i % columns == 0, labelsize=7.5)
+    return figure, axes[:count]
+
+
+def _panel_title(ax, spec: str, style: Style) -> None:
+    ax.set_title(_short(spec, 30), fontsize=8.5, color=style.colour, loc="left", pad=3, fontweight="bold")
 
 
 def _png(figure) -> bytes:
@@ -228,134 +279,206 @@ def _png(figure) -> bytes:
     return buffer.getvalue()
 
 
-def _legend_outside(ax) -> None:
-    """Legend right of the axes: with many models any spot inside would hide points."""
-    ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+def _legend_right(owner, handles=None, count: int = 0) -> None:
+    """A legend right of the data (an axes' or, for facets, the figure's): any spot inside would hide points."""
+    columns = 2 if count > 14 else 1
+    kwargs = dict(fontsize=7.5, frameon=False, ncols=columns)
+    if handles is not None:
+        kwargs["handles"] = handles
+    if hasattr(owner, "transAxes"):
+        owner.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), **kwargs)
+    else:
+        right = owner.subplotpars.right
+        owner.legend(loc="upper left", bbox_to_anchor=(right + 0.01, 1 - 0.3 / owner.get_figheight()), **kwargs)
 
 
-def _spacing(curves, colours):
-    """``curves``: ``{"a": {spec: Curve}, "b": {spec: Curve}}``, the −10 moved (solid) and the −35 moved (dashed)."""
+def _model_handles(specs, styles) -> list:
     from matplotlib.lines import Line2D
-    figure, (ax,) = _new_figure(9.0, 3.9, right=1 - 2.0 / 9.0)
+    return [Line2D([], [], color=styles[s].colour, marker=styles[s].marker, markersize=5, linewidth=1.5,
+                   label=_short(s)) for s in specs]
+
+
+def _spacing_decor(ax) -> None:
     ax.axvspan(SPACING_PEAK[0] - 0.5, SPACING_PEAK[-1] + 0.5, color="#c8e6c9", alpha=0.5, linewidth=0)
     ax.axhline(0, color="#555555", linewidth=0.8)
-    _draw_curves(ax, curves["a"], colours, dodge=0.12)
-    _draw_curves(ax, curves["b"], colours, dodge=0.12, linestyle="--", label=False)
+
+
+def _spacing(curves, styles):
+    """``curves``: ``{"a": {spec: Curve}, "b": {spec: Curve}}``, the −10 moved (solid) and the −35 moved (dashed)."""
+    from matplotlib.lines import Line2D
+    keys = [Line2D([], [], color="#444444", label="−10 moved"),
+            Line2D([], [], color="#444444", linestyle="--", label="−35 moved"),
+            Line2D([], [], color="#c8e6c9", linewidth=8, label=f"gate: peak in {SPACING_PEAK[0]}–"
+                                                                f"{SPACING_PEAK[-1]} bp")]
+    ylabel = f"score − score at {SPACING_OPTIMUM} bp\n({Y_UNITS})"
+    if len(curves["a"]) >= FACET_FROM:
+        figure, axes = _facets(len(curves["a"]))
+        for ax, (spec, curve) in zip(axes, curves["a"].items()):
+            _spacing_decor(ax)
+            _errorbars(ax, curve.x, curve, styles[spec], markersize=2.5)
+            if spec in curves["b"]:
+                _errorbars(ax, curves["b"][spec].x, curves["b"][spec], styles[spec], "--", markersize=2.5)
+            _panel_title(ax, spec, styles[spec])
+            ax.set_xticks(range(12, 26, 2))
+        figure.supxlabel("−35/−10 spacer length (bp)", fontsize=9)
+        figure.supylabel(ylabel, fontsize=9)
+        _legend_right(figure, keys)
+        return figure
+    figure, (ax,) = _new_figure(9.0, 3.9, right=1 - 2.0 / 9.0)
+    _spacing_decor(ax)
+    _draw_curves(ax, curves["a"], styles, dodge=0.12)
+    _draw_curves(ax, curves["b"], styles, dodge=0.12, linestyle="--", label=False)
     handles, _ = ax.get_legend_handles_labels()
-    handles += [Line2D([], [], color="#444444", label="−10 moved"),
-                Line2D([], [], color="#444444", linestyle="--", label="−35 moved"),
-                Line2D([], [], color="#c8e6c9", linewidth=8, label=f"gate: peak in {SPACING_PEAK[0]}–"
-                                                                    f"{SPACING_PEAK[-1]} bp")]
-    ax.legend(handles=handles, fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    _legend_right(ax, handles + keys)
     ax.set_xticks(range(12, 26))
     ax.set_xlabel("−35/−10 spacer length (bp)")
-    ax.set_ylabel(f"score − score at {SPACING_OPTIMUM} bp\n({Y_UNITS})")
+    ax.set_ylabel(ylabel)
     return figure
 
 
-def _up_position(curves, colours):
-    figure, (ax,) = _new_figure(9.0, 3.9, right=1 - 2.0 / 9.0)
+def _up_decor(ax, labels: bool) -> None:
     for (start, end), name in ((BOX_35, "−35"), (BOX_10, "−10")):
         # an UP starting within UP_LENGTH bp before a box overlaps it
         ax.axvspan(start - UP_LENGTH + 0.5, end - 0.5, color="#eeeeee", linewidth=0)
-        ax.text((start - UP_LENGTH + end) / 2, 1.0, f"overlaps {name}", transform=ax.get_xaxis_transform(),
-                ha="center", va="top", fontsize=7, color="#777777")
+        if labels:
+            ax.text((start - UP_LENGTH + end) / 2, 1.0, f"overlaps {name}", transform=ax.get_xaxis_transform(),
+                    ha="center", va="top", fontsize=7, color="#777777")
     ax.axvspan(UP_WRONG_SPAN[0] - 2, UP_WRONG_SPAN[1] + 2, color="#ffcdd2", alpha=0.45, linewidth=0,
                label="wrong: downstream of −10")
     ax.axvline(UP_CORRECT, color="#2e7d32", linewidth=1.2, linestyle="--", label=f"correct: UP at {UP_CORRECT}")
     ax.axhline(0, color="#555555", linewidth=0.8)
-    _draw_curves(ax, curves, colours, dodge=0.7)
-    ax.set_xlabel("UP element start relative to the family's origin o (bp; 9 bp long; −35 at o+30)")
-    ax.set_ylabel(f"score − score without UP\n({Y_UNITS})")
-    _legend_outside(ax)
+
+
+def _up_position(curves, styles):
+    xlabel = "UP element start relative to the family's origin o (bp; 9 bp long; −35 at o+30)"
+    ylabel = f"score − score without UP\n({Y_UNITS})"
+    if len(curves) >= FACET_FROM:
+        from matplotlib.patches import Patch
+        figure, axes = _facets(len(curves))
+        for ax, (spec, curve) in zip(axes, curves.items()):
+            _up_decor(ax, labels=False)
+            _errorbars(ax, curve.x, curve, styles[spec], markersize=2.5)
+            _panel_title(ax, spec, styles[spec])
+        handles, _ = axes[0].get_legend_handles_labels()
+        figure.supxlabel(xlabel, fontsize=9)
+        figure.supylabel(ylabel, fontsize=9)
+        _legend_right(figure, handles + [Patch(color="#eeeeee", label="UP overlaps a box")])
+        return figure
+    figure, (ax,) = _new_figure(9.0, 3.9, right=1 - 2.0 / 9.0)
+    _up_decor(ax, labels=True)
+    _draw_curves(ax, curves, styles, dodge=0.7)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    _legend_right(ax, count=len(curves))
     return figure
 
 
-def _titration(curves, colours):
+TITRATION_STYLES = dict(zip(TITRATION_KINDS, ("-", "--", ":", "-.")))
+
+
+def _titration(curves, styles):
     from matplotlib.lines import Line2D
-    figure, (left, right) = _new_figure(10.5, 3.9, ncols=2)
-    styles = dict(zip(SCORED_KINDS, ("-", "--", ":")))
-    for kind, style in styles.items():
-        _draw_curves(left, {spec: c[kind] for spec, c in curves.items()}, colours, dodge=0.004, linestyle=style,
-                     label=False)
-    handles = [Line2D([], [], color=colours[spec], linewidth=2, label=_short(spec)) for spec in curves]
-    handles += [Line2D([], [], color="#444444", linestyle=style, label=kind) for kind, style in styles.items()]
-    left.legend(handles=handles, fontsize=7.5, frameon=False, loc="best")
+    kinds = [Line2D([], [], color="#444444", linestyle=style, label=kind.replace("_", " "))
+             for kind, style in TITRATION_STYLES.items()]
+    if len(curves) >= FACET_FROM:
+        figure, axes = _facets(len(curves))
+        for ax, (spec, by_kind) in zip(axes, curves.items()):
+            ax.axhline(0, color="#555555", linewidth=0.8)
+            for kind, style in TITRATION_STYLES.items():
+                _errorbars(ax, by_kind[kind].x, by_kind[kind], styles[spec], style, markersize=2.5)
+            _panel_title(ax, spec, styles[spec])
+        figure.supxlabel("background AT fraction", fontsize=9)
+        figure.supylabel(f"score − model's titration mean; compensation effect\n({Y_UNITS})", fontsize=9)
+        _legend_right(figure, kinds)
+        return figure
+    figure, (left, right) = _new_figure(12.0, 3.9, ncols=2, right=1 - 1.9 / 12.0)
+    for kind in SCORED_KINDS:
+        _draw_curves(left, {spec: c[kind] for spec, c in curves.items()}, styles, dodge=0.004,
+                     linestyle=TITRATION_STYLES[kind], label=False)
     left.set_xlabel("background AT fraction")
     left.set_ylabel(f"score − model's titration mean\n({Y_UNITS})")
     left.set_title("score vs AT", fontsize=10)
     right.axhline(0, color="#555555", linewidth=0.8)
-    _draw_curves(right, {spec: c["compensation_effect"] for spec, c in curves.items()}, colours, dodge=0.004)
+    _draw_curves(right, {spec: c["compensation_effect"] for spec, c in curves.items()}, styles, dodge=0.004,
+                 label=False)
     right.set_xlabel("background AT fraction")
     right.set_ylabel(f"compensated − broken (matched)\n({Y_UNITS})")
     right.set_title("compensation effect per AT level", fontsize=10)
-    right.legend(fontsize=7.5, frameon=False, loc="best")
+    _legend_right(right, _model_handles(curves, styles) + kinds[:3])
     return figure
 
 
-def _shares(found, colours):
-    width = max(5.5, 2.6 + 1.1 * len(found))
-    figure, (ax,) = _new_figure(width, 3.9, right=1 - 1.5 / width)
-    ax.axhline(0.5, color="#555555", linewidth=1, linestyle="--")
-    ax.text(1.0, 0.5, " chance", transform=ax.get_yaxis_transform(), va="center", fontsize=8, color="#555555")
-    markers = {"css": ("o", "CSS (E > D)", -0.13), "scramble": ("s", "SCR (E > H)", 0.13)}
+def _shares(found, styles):
+    """Models down the y axis (their names never overprint), shares along x."""
+    from matplotlib.lines import Line2D
+    k = len(found)
+    height = max(2.6, 1.0 + 0.34 * k)
+    figure, (ax,) = _new_figure(8.0, height, right=1 - 1.7 / 8.0, left=1.7)
+    ax.axvline(0.5, color="#555555", linewidth=1, linestyle="--")
+    ax.text(0.5, 1.0, "chance", transform=ax.get_xaxis_transform(), ha="center", va="bottom", fontsize=8,
+            color="#555555")
+    offsets = {"css": ("o", "CSS (E > D)", -0.17), "scramble": ("s", "SCR (E > H)", 0.17)}
     for i, (spec, row) in enumerate(found.items()):
         for prop, (estimate, lo, hi, paper) in row.items():
-            marker, _, offset = markers[prop]
+            marker, _, offset = offsets[prop]
             err = [[max(estimate - lo, 0)], [max(hi - estimate, 0)]] if lo is not None and hi is not None else None
-            ax.errorbar(i + offset, estimate, yerr=err, color=colours[spec], marker=marker, markersize=6,
-                        capsize=3, linestyle="none", elinewidth=1.3)
+            ax.errorbar(estimate, i + offset, xerr=err, color=styles[spec].colour, marker=marker, markersize=5.5,
+                        capsize=2.5, linestyle="none", elinewidth=1.2)
             if paper is not None:
-                ax.plot(i + offset, paper, marker="x", color="black", markersize=6, linewidth=0)
-    from matplotlib.lines import Line2D
+                ax.plot(paper, i + offset, marker="x", color="black", markersize=6, linewidth=0)
     handles = [Line2D([], [], color="#444444", marker=m, linewidth=0, label=label) for m, label, _ in
-               markers.values()] + [Line2D([], [], color="black", marker="x", linewidth=0, label="paper")]
-    ax.legend(handles=handles, fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    ax.set_xticks(range(len(found)), [_short(s, 18) for s in found], rotation=20 if len(found) > 5 else 0,
-                  fontsize=8.5)
-    ax.set_xlim(-0.6, len(found) - 0.4)
-    ax.set_ylim(-0.02, 1.02)
-    ax.set_ylabel("share of untied families")
+               offsets.values()] + [Line2D([], [], color="black", marker="x", linewidth=0, label="paper")]
+    _legend_right(ax, handles)
+    ax.set_yticks(range(k), [_short(s, 24) for s in found], fontsize=8)
+    for label, spec in zip(ax.get_yticklabels(), found):
+        label.set_color(styles[spec].colour)
+    ax.set_ylim(k - 0.5, -0.5)
+    ax.set_xlim(-0.02, 1.02)
+    ax.set_xlabel("share of untied families")
     return figure
 
 
-def _natural(found: dict[str, NaturalClasses], colours):
-    figure, (left, right) = _new_figure(10.5, 3.9, ncols=2)
+def _natural(found: dict[str, NaturalClasses], styles):
+    """Left: class means, one dodged line per model; right: each model's A_i − B_i, models down the y axis."""
     k = len(found)
+    height = max(3.9, 1.0 + 0.3 * k)
+    figure, (left, right) = _new_figure(13.0, height, ncols=2, right=1 - 1.1 / 13.0, left=0.85)
+    figure.subplots_adjust(wspace=0.45)
+    dodge = min(0.08, 0.6 / max(k, 1))
     left.axhline(0, color="#555555", linewidth=0.8)
     for i, (spec, data) in enumerate(found.items()):
         labels = [label for label in NATURAL_CLASSES if label in data.means]
-        x = np.array([NATURAL_CLASSES.index(label) for label in labels]) + (i - (k - 1) / 2) * 0.08
+        x = np.array([NATURAL_CLASSES.index(label) for label in labels]) + (i - (k - 1) / 2) * dodge
         mean, lo, hi = (np.array([data.means[label][j] for label in labels]) for j in range(3))
         err = np.where(np.isfinite([mean - lo, hi - mean]), np.maximum([mean - lo, hi - mean], 0), 0)
-        left.errorbar(x, mean, yerr=err, color=colours[spec], marker="o", markersize=4, linewidth=1.2, capsize=2,
-                      label=_short(spec))
+        left.errorbar(x, mean, yerr=err, color=styles[spec].colour, marker=styles[spec].marker, markersize=4,
+                      linewidth=1.1, capsize=1.5)
     left.set_xticks(range(len(NATURAL_CLASSES)), ["A natural intact", "B A with −10 broken", "G weak −10, TGn/UP"],
                     fontsize=8)
     left.set_ylabel(f"class mean − class A mean\n({Y_UNITS})")
-    left.set_title("class means (95% CI)", fontsize=10)
-    left.legend(fontsize=7.5, frameon=False, loc="best")
-    right.axhline(0, color="#555555", linewidth=0.8)
+    left.set_title("class means (95% CI); models: colours as on the right", fontsize=9)
+    right.axvline(0, color="#555555", linewidth=0.8)
     jitter = np.random.default_rng(0)           # fixed: the same JSON draws the same figure
     for i, (spec, data) in enumerate(found.items()):
         d = data.differences
-        right.plot(i + jitter.uniform(-0.25, 0.25, d.size), d, linestyle="none", marker="o", markersize=2.5,
-                   alpha=0.55, color=colours[spec])
-        right.plot([i - 0.3, i + 0.3], [np.median(d)] * 2, color="black", linewidth=1.5)
-        if data.share is not None:
-            right.text(i, 1.0, f"A > B: {data.share:.2f}", transform=right.get_xaxis_transform(), ha="center",
-                       va="top", fontsize=7.5)
-    right.set_xticks(range(k), [_short(s, 18) for s in found], rotation=20 if k > 4 else 0, fontsize=8)
-    right.set_xlim(-0.6, k - 0.4)
-    right.set_ylabel(f"A_i − B_i per family\n({Y_UNITS})")
-    right.set_title("matched pairs (bar: median)", fontsize=10)
+        right.plot(d, i + jitter.uniform(-0.25, 0.25, d.size), linestyle="none", marker=styles[spec].marker,
+                   markersize=2.5, alpha=0.55, color=styles[spec].colour)
+        right.plot([np.median(d)] * 2, [i - 0.32, i + 0.32], color="black", linewidth=1.5)
+        share = "every pair ties" if data.share is None else f"A > B: {data.share:.2f}"
+        right.text(1.01, i, share, transform=right.get_yaxis_transform(), ha="left", va="center", fontsize=7.5)
+    right.set_yticks(range(k), [_short(s, 24) for s in found], fontsize=8)
+    for label, spec in zip(right.get_yticklabels(), found):
+        label.set_color(styles[spec].colour)
+    right.set_ylim(k - 0.5, -0.5)
+    right.set_xlabel(f"A_i − B_i per family ({Y_UNITS})")
+    right.set_title("matched pairs (bar: median)", fontsize=9)
     return figure
 
 
-def _mpra(found, colours):
+def _mpra(found, styles):
     libraries = list(dict.fromkeys(name for row in found.values() for name in row))
-    width = min(12.0, max(7.0, 2.8 + 0.3 * len(libraries) * max(1, len(found))))
-    figure, (ax,) = _new_figure(width, 3.9, right=1 - 2.0 / width)
+    width = min(13.0, max(7.0, 2.8 + 0.3 * len(libraries) * max(1, len(found))))
+    figure, (ax,) = _new_figure(width, 3.9, right=1 - (2.0 if len(found) <= 14 else 3.4) / width, bottom=0.8)
     k = len(found)
     bar = 0.8 / max(k, 1)
     for i, (spec, row) in enumerate(found.items()):
@@ -364,22 +487,28 @@ def _mpra(found, colours):
         rho = np.array([v[0] for v in values])
         err = np.array([[max(r - lo, 0) if lo is not None else 0, max(hi - r, 0) if hi is not None else 0]
                         for r, lo, hi in values]).T
-        ax.bar(x, rho, width=bar * 0.9, color=colours[spec], label=_short(spec))
-        ax.errorbar(x, rho, yerr=err, color="#333333", linestyle="none", elinewidth=0.8, capsize=2)
+        ax.bar(x, rho, width=bar * 0.9, color=styles[spec].colour, label=_short(spec))
+        ax.errorbar(x, rho, yerr=err, color="#333333", linestyle="none", elinewidth=0.8, capsize=1.5)
     ax.axhline(0, color="#555555", linewidth=0.8)
     ax.set_xticks(range(len(libraries)), libraries, rotation=20, fontsize=8.5)
     ax.set_xlim(-0.6, len(libraries) - 0.4)
     lowest = min([v[1] if v[1] is not None else v[0] for row in found.values() for v in row.values()] + [0.0])
     ax.set_ylim(min(-0.1, lowest - 0.05), 1.02)
     ax.set_ylabel("Spearman ρ(score, measured expression)")
-    _legend_outside(ax)
+    _legend_right(ax, count=k)
     return figure
 
 
 def render(results: dict, scales: dict) -> list[Figure]:
     """Every figure the run has data for, in report order: spacing, UP position, AT titration, CSS/SCR, natural
     classes, and the mpra bars (shown in the report's own mpra section)."""
-    colours = _colours(results["models"])
+    return [Figure(name, title, caption, _png(figure), models)
+            for name, title, caption, figure, models in draw(results, scales)]
+
+
+def draw(results: dict, scales: dict) -> list[tuple]:
+    """``[(name, title, caption, matplotlib Figure, models drawn)]`` of :func:`render`, before encoding."""
+    styles = model_styles(results["models"])
     plans = []
     spacing = {"a": probe_curves(results, scales, "spacing"), "b": probe_curves(results, scales, "spacing", "curve_b")}
     if spacing["a"]:
@@ -418,12 +547,11 @@ def render(results: dict, scales: dict) -> list[Figure]:
         plans.append(("mpra", "Measured expression: Spearman ρ per library", bars, _mpra,
                       "Spearman ρ between each model's score and the expression measured for the library's "
                       "constructs (higher = stronger), bars: seeded bootstrap 95% CI. Diagnostic, never gated."))
-    rendered = []
-    for name, title, data, draw, caption in plans:
-        figure = draw(data, colours)
+    drawn = []
+    for name, title, data, draw_figure, caption in plans:
         models = tuple(data["a"] if name == "spacing" else data)
-        rendered.append(Figure(name, title, caption, _png(figure), models))
-    return rendered
+        drawn.append((name, title, caption, draw_figure(data, styles), models))
+    return drawn
 
 
 def write_pngs(figures: list[Figure], out_dir) -> list[Path]:

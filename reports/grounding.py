@@ -107,18 +107,17 @@ def grounding_html(results: dict) -> str:
             f"{html.escape(str(grounding.get('source')))}, seed {grounding.get('seed')}.</p></div>")
 
 
-def mpra_text(results: dict) -> str:
-    """ρ [CI] per library (rows) and model (columns), for the terminal."""
+def mpra_text(results: dict, width: int = 120) -> str:
+    """ρ [CI] per model (rows) and library (columns), for the terminal: columns that do not fit ``width`` go to a
+    further block under the first."""
+    from reports.matrix import short_spec
+    from reports.textgrid import fold_table
     libraries, _, by_model = mpra_table(results)
     if not libraries:
         return ""
-    width = max(len(n) for n in libraries) + 2
-    lines = [" " * width + "".join(f"{spec[:24]:<26}" for spec in by_model)]
-    for name in libraries:
-        cells = [f"{_number(r['rho'])} {_interval(r['ci'])}" if (r := by_model[spec].get(name)) else "–"
-                 for spec in by_model]
-        lines.append(f"{name:<{width}}" + "".join(f"{c:<26}" for c in cells))
-    return "\n".join(lines)
+    rows = [[short_spec(spec, 24)] + [f"{_number(r['rho'])} {_interval(r['ci'])}" if (r := by_model[spec].get(name))
+                                      else "–" for name in libraries] for spec in by_model]
+    return "\n".join(fold_table(["model"] + libraries, rows, width))
 
 
 def grounding_text(results: dict) -> str:

@@ -21,14 +21,24 @@ EXPECTED_FIGURES = {"spacing": "spacing curve", "up_position": "UP position swee
                     "css_scr": "CSS and SCR", "natural": "natural promoter classes"}
 
 STYLE = """<style>
-#mit-top { font-size: 13px; max-width: 1500px; color: #111; }
+#mit-top { font-size: 13px; max-width: 1400px; color: #111; }
 #mit-top h2 { margin: 18px 0 6px; }
 .mit-matrix { border-collapse: collapse; margin: 4px 0; }
-.mit-matrix th, .mit-matrix td { border: 1px solid #bdbdbd; padding: 4px 6px; vertical-align: top; color: #111; }
-.mit-matrix thead th { background: #fafafa; font-weight: 600; text-align: left; min-width: 96px; }
-.mit-matrix th.mit-model { text-align: left; background: #fafafa; max-width: 230px; word-break: break-all; }
+.mit-matrix th, .mit-matrix td { border: 1px solid #bdbdbd; padding: 3px 5px; vertical-align: top; color: #111; }
+.mit-matrix thead th { background: #fafafa; font-weight: 600; text-align: left; font-size: 12px; }
+.mit-matrix th.mit-model { text-align: left; background: #fafafa; max-width: 160px; overflow-wrap: normal;
+  word-break: normal; hyphens: none; font-weight: 600; }
 .mit-cell { white-space: nowrap; line-height: 1.35; }
-.mit-verdict { font-weight: 700; letter-spacing: 0.02em; }
+.mit-cell details, .mit-overall details { cursor: pointer; }
+.mit-cell summary, .mit-overall summary { list-style: none; }
+.mit-cell summary::-webkit-details-marker, .mit-overall summary::-webkit-details-marker { display: none; }
+.mit-detail { white-space: normal; font-size: 11px; color: #333; max-width: 240px; min-width: 150px; }
+.mit-overall { max-width: 110px; }
+.mit-tie { font-weight: 700; color: #b71c1c; }
+.mit-na { background: #f5f5f5; color: #9e9e9e; font-style: italic; }
+.mit-null-mark { color: #b71c1c; font-weight: 700; }
+.mit-sentence { margin-top: 3px; color: #b71c1c; }
+.mit-tested { font-size: 11.5px; color: #333; }
 .mit-small { font-size: 11px; color: #444; font-weight: normal; }
 .mit-fingerprint { color: #777; word-break: break-all; }
 .mit-paper { font-size: 11px; color: #1a237e; border-top: 1px dotted #9e9e9e; margin-top: 3px; padding-top: 2px; }
@@ -100,8 +110,10 @@ def top_of_report(results: dict, figures: list[Figure], scales: dict,
     matrix = html_matrix(results, footnotes)          # numbers the footnotes it cites
     mpra_figure = next((f for f in figures if f.name == "mpra"), None)
     mpra = mpra_html(results, "" if mpra_figure is None else _figure_html(mpra_figure, png_names or {}))
-    return (f'{STYLE}<div id="mit-top"><h2>Model × property</h2>{matrix}{not_measured_html(results)}'
-            f"{footnotes_html(footnotes)}{paper_tables_html(results)}"
+    # paper mode's tables are what that run is for: above its matrix, whose probe columns it cannot fill
+    tables = paper_tables_html(results)
+    return (f'{STYLE}<div id="mit-top">{tables}<h2>Model × property</h2>{matrix}{not_measured_html(results)}'
+            f"{footnotes_html(footnotes)}"
             f"<h2>Run</h2>{run_facts_html(results)}"
             f"{figures_html(figures, scales, png_names, results.get('figures', {}).get('error'))}"
             f"{mpra}{grounding_html(results)}</div>{MOVE_TO_TOP}")

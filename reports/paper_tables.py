@@ -13,6 +13,7 @@ import html
 
 from mit_tests.paper_mode import PAPER_FDR_FAMILY, paper_fdr
 from reports.paper_values import paper_key, paper_value
+from reports.textgrid import fold_table
 
 # Table 2's rows (MIT's names of the paper's models) and the names the paper's FDR family uses for them.
 TABLE_2 = {"hyenadna": "hyenadna", "evo2-1b": "evo2_1b", "nt-500m": "nt_500m", "grover": "grover",
@@ -75,22 +76,18 @@ def table_6_lines(rows: dict) -> list[list[str]]:
     return lines
 
 
-def _aligned(lines: list[list[str]]) -> list[str]:
-    widths = [max(len(row[i]) for row in lines) for i in range(len(lines[0]))]
-    return ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in lines]
-
-
-def paper_tables_text(results: dict) -> str:
-    """Both tables as aligned text for the terminal; empty when the run has no paper-mode numbers."""
+def paper_tables_text(results: dict, width: int = 120) -> str:
+    """Both tables as aligned text for the terminal, folded to ``width`` columns; empty when the run has no
+    paper-mode numbers."""
     rows = paper_rows(results)
     if not rows:
         return ""
     out = ["Paper mode (--mit-set mit-v1): the paper's statistics on its own sequences; MIT / the paper"]
     two, six = table_2_lines(rows), table_6_lines(rows)
     if len(two) > 1:
-        out += ["Table 2 (gLMs and baselines; p_FDR: BH over the paper's eight, when all eight ran)"] + _aligned(two)
+        out += ["Table 2 (gLMs and baselines; p_FDR: BH over the paper's eight, when all eight ran)"] + fold_table(two[0], two[1:], width)
     if len(six) > 1:
-        out += ["Table 6 (biophysical models on the 650 stored sequences)"] + _aligned(six)
+        out += ["Table 6 (biophysical models on the 650 stored sequences)"] + fold_table(six[0], six[1:], width)
     return "\n".join(out)
 
 

@@ -26,10 +26,12 @@ from pathlib import Path
 
 from fixtures.fasta import read_fasta, read_fasta_sets
 from fixtures.grammar import DEFAULT_SEED
+from fixtures.help_text import plain
 from scorers.progress import ScoringProgress
 from scorers.protocol import ScoreError, ScorerOptions, ScorerUnavailable
 from scorers.registry import UnknownModelError, resolve
 from scorers.runner import score_sequences
+from scorers.scored_model import exited, is_replay
 
 
 def _format_values(values) -> str:
@@ -47,8 +49,24 @@ def check_output(path: Path) -> None:
         raise PermissionError(f"{path} is not writable")
 
 
+def same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file (the same path, a link to it, or the same inode)."""
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and os.path.samefile(a, b))
+    except OSError:
+        return False
+
+
+def default_mode() -> int:
+    """The permissions an ordinary ``open(path, "w")`` gives a new file here: 0o666 less the umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def write_csv(path: Path, header: list[str], rows) -> None:
-    """Write the CSV to a temporary file beside ``path`` and move it into place: whole, or not at all."""
+    """Write the CSV to a temporary file beside ``path`` and move it into place: whole, or not at all. The file
+    gets the permissions of an ordinary new file (a temporary file is private to its owner, 0600)."""
     handle = tempfile.NamedTemporaryFile("w", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp",
                                          newline="", encoding="utf-8", delete=False)
     try:
@@ -56,6 +74,7 @@ def write_csv(path: Path, header: list[str], rows) -> None:
             writer = csv.writer(handle)
             writer.writerow(header)
             writer.writerows(rows)
+        os.chmod(handle.name, default_mode())
         os.replace(handle.name, path)
     except BaseException:
         os.unlink(handle.name)
@@ -63,7 +82,7 @@ def write_csv(path: Path, header: list[str], rows) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scorers", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m scorers", description=plain(__doc__.splitlines()[0]))
     parser.add_argument("--model", required=True, metavar="SPEC",
                         help="built-in name, gLM alias, hf-causal:ID, hf-mlm:ID, scores:FILE or module:attr")
     parser.add_argument("--fasta", required=True, help="input FASTA (>id lines)")
@@ -81,6 +100,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.batch_size is not None and args.batch_size < 1:
         parser.error(f"--batch-size must be at least 1, got {args.batch_size}")
     out = Path(args.out)
+    if same_file(out, Path(args.fasta)):
+        parser.error(f"--out {out} is the --fasta file: writing the scores would overwrite the sequences; "
+                     "choose another --out")
     try:
         check_output(out)
     except OSError as exc:
@@ -101,9 +123,10 @@ def main(argv: list[str] | None = None) -> int:
         scorer = resolve(args.model, options)
         progress = ScoringProgress(args.model, lambda line: print(line, file=sys.stderr, flush=True))
         scores = score_sequences(scorer, ids, sequences, open_cache(args.cache), progress=progress)
-        if not getattr(scorer, "precomputed", False):
+        if not is_replay(scorer):
             from scorers.hygiene import check_order_and_batch
-            check_order_and_batch(scorer, ids, sequences, scores, seed)
+            check_order_and_batch(scorer, ids, sequences, scores, seed,
+                                  [set_of[i].name if i in set_of else "" for i in ids])
         per_nt = scorer.per_nucleotide(sequences) if callable(getattr(scorer, "per_nucleotide", None)) else None
         counter = getattr(scorer, "n_scored_nucleotides", None)
         nucleotides = counter(tuple(sequences)) if callable(counter) else None
@@ -114,6 +137,9 @@ def main(argv: list[str] | None = None) -> int:
         return 3
     except (OSError, ValueError, ScoreError, RuntimeError) as exc:
         print(f"python -m scorers: error: {exc}", file=sys.stderr)
+        return 1
+    except SystemExit as exc:     # the scorer's, not ours (parser.error exits before this try)
+        print(f"python -m scorers: error: {exited(args.model, exc)}", file=sys.stderr)
         return 1
 
     header = ["id", "sequence", "score", "kind"] + (["set", "set_sha256"] if set_of else []) \

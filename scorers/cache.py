@@ -6,16 +6,25 @@ shared by every pytest-xdist worker and by interrupted runs, so:
 * WAL journal + a busy timeout: readers never block, writers queue instead of failing with "database is locked";
 * every ``put_many`` is its own transaction, so whatever was committed before a crash or Ctrl-C stays.
 
+Every row carries a checksum: the first 16 bytes of sha256(key, the scorer's fingerprint, the score's 8 bytes).
+A reader recomputes it from the fingerprint it asks with, so a value edited inside a valid SQLite file, or a
+corrupt page that still parses, is not served: the row counts as missing (the sequence is scored again and
+the row rewritten) and one :class:`CacheTamperedWarning` says how many rows failed. The checksum finds edits and
+damage, not a forger who reads this code.
+
 What counts as an MIT cache (:func:`check_cache_path`), because ``--mit-cache`` may point anywhere:
 
 * a path that does not exist, or an empty file: a new cache is created there;
 * an SQLite file (its first 16 bytes are ``SQLite format 3\0``) whose header carries MIT's application id
-  (:data:`APPLICATION_ID`, ``PRAGMA application_id``, header bytes 68-71, set when MIT creates the file), or,
-  for caches written before the id existed, whose only tables are MIT's ``scores`` and ``meta``.
+  (:data:`APPLICATION_ID`, ``PRAGMA application_id``, header bytes 68-71, set when MIT creates the file) and
+  whose schema (every table, index and trigger, as SQLite records it) is exactly this MIT's.
 
-Anything else (a folder, a CSV, another program's database, a file too short to tell) is
-:class:`NotACacheError` and is never opened for writing, renamed or changed. A file identified as MIT's that
-then fails SQLite's integrity check or cannot be read (corrupt pages, truncated) is moved aside
+Anything else (a folder, a CSV, another program's database even with tables named ``scores`` and ``meta``, a file
+without the application id, a file too short to tell, a cache of a newer MIT) is :class:`NotACacheError` and is
+never opened for writing, renamed or changed. A cache of an older schema version (version 1, rows without
+checksums, which cannot be verified) is moved aside (``<name>.schema1-<timestamp>``) with a
+:class:`CacheSchemaWarning` that names its version, and a new one started. A file identified as MIT's that then
+fails SQLite's integrity check or cannot be read (corrupt pages, truncated) is moved aside
 (``<name>.corrupt-<timestamp>``) with a :class:`CacheCorruptWarning` and rebuilt empty. A cache this process may
 not write (permissions, a read-only file system) is read, and new scores are not saved
 (one :class:`CacheReadOnlyWarning`).
@@ -27,18 +36,29 @@ import hashlib
 import math
 import os
 import sqlite3
+import struct
 import time
 import urllib.parse
 import warnings
 from pathlib import Path
 from typing import Iterable, Mapping
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 # "MITC": written to the SQLite header (PRAGMA application_id) so the file says whose it is.
 APPLICATION_ID = 0x4D495443
 SQLITE_MAGIC = b"SQLite format 3\x00"
 _HEADER = 100
 _TABLES = {"scores", "meta"}
+_CREATE_SCORES = ("CREATE TABLE scores (key BLOB PRIMARY KEY, value REAL NOT NULL, checksum BLOB NOT NULL) "
+                  "WITHOUT ROWID")
+_CREATE_META = "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)"
+# Every schema object with SQL, as sqlite_master records it, of each version this MIT knows.
+SCHEMAS = {
+    "1": {("table", "scores", "CREATE TABLE scores (key BLOB PRIMARY KEY, value REAL NOT NULL) WITHOUT ROWID"),
+          ("table", "meta", _CREATE_META)},
+    "2": {("table", "scores", _CREATE_SCORES), ("table", "meta", _CREATE_META)},
+}
+_CHECKSUM_BYTES = 16
 # SQLite builds before 3.32 allow 999 bound parameters per statement; stay under it.
 _CHUNK = 900
 
@@ -51,6 +71,14 @@ class CacheReadOnlyWarning(UserWarning):
     """The cache file cannot be written here: cached scores are read, new ones are not saved."""
 
 
+class CacheTamperedWarning(CacheCorruptWarning):
+    """Rows whose checksum does not match their value: they were not served, and are scored again."""
+
+
+class CacheSchemaWarning(UserWarning):
+    """An MIT cache of an older schema version: moved aside (named with its version), a new one started."""
+
+
 class NotACacheError(ValueError):
     """A cache path that is not an MIT score cache (a folder, a CSV, another program's database)."""
 
@@ -58,6 +86,12 @@ class NotACacheError(ValueError):
 def cache_key(fingerprint: str, sequence: str) -> bytes:
     """The 32-byte key of one score: sha256 of ``fingerprint + "\\0" + sequence`` (UTF-8)."""
     return hashlib.sha256(f"{fingerprint}\0{sequence}".encode()).digest()
+
+
+def row_checksum(key: bytes, fingerprint: str, value: float) -> bytes:
+    """What a row carries so that a reader asking with ``fingerprint`` can tell its ``value`` was not changed."""
+    return hashlib.sha256(key + b"\0" + fingerprint.encode() + b"\0" + struct.pack("<d", value)).digest()[
+        :_CHECKSUM_BYTES]
 
 
 def is_disabled(spec) -> bool:
@@ -109,25 +143,55 @@ def check_cache_path(path: str | os.PathLike) -> str:
         raise NotACacheError(f"score cache {path} is not an SQLite database (it starts with {header[:16]!r}); "
                              "it is not an MIT score cache, so MIT leaves it alone: choose another --mit-cache")
     application_id = int.from_bytes(header[68:72], "big")
-    if application_id == APPLICATION_ID:
-        return "cache"
-    if application_id != 0:
+    if application_id not in (APPLICATION_ID, 0):
         raise NotACacheError(f"score cache {path} is another program's SQLite database (application id "
                              f"{application_id:#010x}), not an MIT score cache: choose another --mit-cache")
     try:
         conn = sqlite3.connect(f"file:{urllib.parse.quote(str(path.resolve()))}?mode=ro", uri=True, timeout=60)
         try:
-            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            schema = _schema(conn)
+            version = _stored_version(conn) if ("table", "meta", _CREATE_META) in schema else None
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
+        if application_id == APPLICATION_ID:
+            return "cache"      # MIT's own file, damaged: ScoreCache moves it aside with a CacheCorruptWarning
         raise NotACacheError(f"score cache {path} is an SQLite file MIT cannot read ({exc}) and cannot identify "
                              "as its cache; delete it or choose another --mit-cache") from None
-    if tables != _TABLES:
-        raise NotACacheError(f"score cache {path} is an SQLite database but not an MIT score cache (its tables "
-                             f"are {sorted(tables) or 'none'}; MIT's are {sorted(_TABLES)}): choose another "
-                             "--mit-cache")
-    return "cache"
+    if application_id == 0:
+        like = " (its tables are named like MIT's, but MIT marks every cache it writes)" \
+            if {name for _, name, _ in schema} == _TABLES else ""
+        raise NotACacheError(f"score cache {path} is an SQLite database without MIT's application id, so not an "
+                             f"MIT score cache{like}: MIT never writes to it. Choose another --mit-cache (a "
+                             "cache written by an MIT older than its application id must be deleted)")
+    return _schema_state(path, schema, version)
+
+
+def _schema_state(path: Path, schema: set, version: str | None) -> str:
+    """``"cache"`` (this MIT's schema, or no tables yet), ``"old"`` (an older version's exact schema); otherwise
+    NotACacheError naming what the file holds."""
+    if not schema or schema == SCHEMAS[SCHEMA_VERSION] and version == SCHEMA_VERSION:
+        return "cache"
+    known = [v for v, objects in SCHEMAS.items() if objects == schema]
+    if known and version in known and version != SCHEMA_VERSION:
+        return "old"
+    if version is not None and version.isdigit() and int(version) > int(SCHEMA_VERSION):
+        raise NotACacheError(f"score cache {path} was written by a newer MIT (schema version {version}); this MIT "
+                             f"reads and writes version {SCHEMA_VERSION}: choose another --mit-cache or upgrade MIT")
+    raise NotACacheError(f"score cache {path} carries MIT's application id but not an MIT schema (schema version "
+                         f"{version!r}, objects {sorted(name for _, name, _ in schema) or 'none'}): MIT leaves "
+                         "it alone; choose another --mit-cache")
+
+
+def _schema(conn: sqlite3.Connection) -> set:
+    """Every schema object that has SQL (tables, indexes, triggers, views), whitespace normalised."""
+    return {(kind, name, " ".join(sql.split())) for kind, name, sql in
+            conn.execute("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL")}
+
+
+def _stored_version(conn: sqlite3.Connection) -> str | None:
+    row = conn.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone()
+    return None if row is None else str(row[0])
 
 
 def _writable(path: Path) -> bool:
@@ -146,8 +210,15 @@ def _is_corruption(exc: sqlite3.Error) -> bool:
     if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
         return True
     text = str(exc)
-    return any(word in text for word in ("malformed", "not a database", "corrupt", "integrity check",
-                                          "schema version"))
+    return any(word in text for word in ("malformed", "not a database", "corrupt", "integrity check"))
+
+
+class _OlderSchema(Exception):
+    """Raised inside ``_open`` for an MIT cache of an older schema version (moved aside by the caller)."""
+
+    def __init__(self, version: str):
+        super().__init__(version)
+        self.version = version
 
 
 class ScoreCache:
@@ -178,15 +249,28 @@ class ScoreCache:
         by_key = {cache_key(fingerprint, s): s for s in sequences}
         keys = list(by_key)
         found: dict[str, float] = {}
+        failed: list[str] = []
 
         def read(conn: sqlite3.Connection) -> None:
+            found.clear()
+            failed.clear()
             for start in range(0, len(keys), _CHUNK):
                 chunk = keys[start:start + _CHUNK]
-                rows = conn.execute(f"SELECT key, value FROM scores WHERE key IN ({','.join('?' * len(chunk))})",
-                                    chunk).fetchall()
-                found.update((by_key[bytes(k)], float(v)) for k, v in rows)
+                rows = conn.execute(f"SELECT key, value, checksum FROM scores WHERE key IN "
+                                    f"({','.join('?' * len(chunk))})", chunk).fetchall()
+                for key, value, checksum in rows:
+                    key = bytes(key)
+                    if isinstance(value, float) and isinstance(checksum, bytes) and \
+                            row_checksum(key, fingerprint, value) == checksum:
+                        found[by_key[key]] = value
+                    else:
+                        failed.append(by_key[key])
 
         self._with_recovery(read)
+        if failed:
+            warnings.warn(f"score cache {self.path}: {len(failed)} cached scores do not match their checksum "
+                          f"(edited or damaged values, e.g. of {failed[0][:30]}...): they were not used, and are "
+                          "scored again", CacheTamperedWarning, stacklevel=2)
         return found
 
     def put_many(self, fingerprint: str, scores: Mapping[str, float]) -> None:
@@ -200,7 +284,8 @@ class ScoreCache:
             value = float(value)
             if not math.isfinite(value):
                 raise ValueError(f"refusing to cache the non-finite score {value} of sequence {sequence[:30]!r}")
-            rows.append((cache_key(fingerprint, sequence), value))
+            key = cache_key(fingerprint, sequence)
+            rows.append((key, value, row_checksum(key, fingerprint, value)))
         if not rows or self.read_only:
             return
 
@@ -209,7 +294,7 @@ class ScoreCache:
             # failing when a deferred transaction tries to upgrade its lock.
             conn.execute("BEGIN IMMEDIATE")
             try:
-                conn.executemany("INSERT OR REPLACE INTO scores (key, value) VALUES (?, ?)", rows)
+                conn.executemany("INSERT OR REPLACE INTO scores (key, value, checksum) VALUES (?, ?, ?)", rows)
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
@@ -261,6 +346,10 @@ class ScoreCache:
             self._conn = None
             try:
                 self._conn = self._open()
+            except _OlderSchema as old:
+                if not self._move_aside(old):
+                    return None
+                self._conn = self._open()
             except sqlite3.DatabaseError as exc:
                 if not _is_corruption(exc):
                     raise
@@ -282,13 +371,15 @@ class ScoreCache:
             self._identity = _identity(self.path)
             conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
             # Tables and the application id in one transaction, before WAL: a new file is never seen half made.
+            # What the file is gets decided inside that transaction, so nothing is written to a file that is
+            # not an empty new file or this MIT's exact schema with its application id.
             conn.execute("BEGIN IMMEDIATE")
             try:
-                conn.execute("CREATE TABLE IF NOT EXISTS scores (key BLOB PRIMARY KEY, value REAL NOT NULL) "
-                             "WITHOUT ROWID")
-                conn.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
-                conn.execute("INSERT OR IGNORE INTO meta (name, value) VALUES ('schema', ?)", (SCHEMA_VERSION,))
-                if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+                state = self._state(conn)
+                if state == "new":
+                    conn.execute(_CREATE_SCORES)
+                    conn.execute(_CREATE_META)
+                    conn.execute("INSERT INTO meta (name, value) VALUES ('schema', ?)", (SCHEMA_VERSION,))
                     conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                 conn.execute("COMMIT")
             except BaseException:
@@ -314,6 +405,21 @@ class ScoreCache:
             raise
         return conn
 
+    def _state(self, conn: sqlite3.Connection) -> str:
+        """``"new"`` (no schema yet, no foreign application id) or ``"cache"``; _OlderSchema for an older MIT
+        schema; NotACacheError for anything else (read in the caller's transaction)."""
+        application_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        schema = _schema(conn)
+        if not schema and application_id in (0, APPLICATION_ID):
+            return "new"
+        if application_id != APPLICATION_ID:
+            raise NotACacheError(f"score cache {self.path} is not an MIT score cache (application id "
+                                 f"{application_id:#010x}); MIT never writes to it: choose another --mit-cache")
+        version = _stored_version(conn) if ("table", "meta", _CREATE_META) in schema else None
+        if _schema_state(self.path, schema, version) == "old":
+            raise _OlderSchema(version)
+        return "cache"
+
     def _open_read_only(self) -> sqlite3.Connection:
         """A read-only connection; ``immutable`` when SQLite cannot even create the WAL index beside the file."""
         target = urllib.parse.quote(str(self.path.resolve()))
@@ -322,10 +428,14 @@ class ScoreCache:
                                    isolation_level=None, check_same_thread=False)
             try:
                 conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
-                if {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")} \
-                        != _TABLES:
+                schema = _schema(conn)
+                if not schema:
                     # An empty file: nothing cached yet, and nothing can be saved.
-                    conn.execute("CREATE TEMP TABLE scores (key BLOB PRIMARY KEY, value REAL NOT NULL)")
+                    conn.execute(_CREATE_SCORES.replace("CREATE TABLE", "CREATE TEMP TABLE"))
+                else:
+                    version = _stored_version(conn) if ("table", "meta", _CREATE_META) in schema else None
+                    if _schema_state(self.path, schema, version) == "old":
+                        raise _OlderSchema(version)
                 _verify(conn)
                 self._identity = _identity(self.path)
                 return conn
@@ -336,7 +446,7 @@ class ScoreCache:
             except BaseException:
                 conn.close()
                 raise
-        raise AssertionError("unreachable")
+        raise sqlite3.OperationalError(f"score cache {self.path} cannot be opened read-only")
 
     def _with_recovery(self, operation) -> None:
         """Run ``operation(connection)``; if the file turns out corrupt, move it aside, rebuild, retry once."""
@@ -362,15 +472,22 @@ class ScoreCache:
                           "are not saved", CacheReadOnlyWarning, stacklevel=4)
 
     def _move_aside(self, error: Exception) -> bool:
-        """Move the corrupt file aside (this file only: not one another worker already rebuilt in its place);
-        False when it cannot be moved (a read-only folder), which leaves the cache unused for this run."""
+        """Move the corrupt file, or the cache of an older schema version (``error`` is _OlderSchema), aside: this
+        file only, not one another worker already rebuilt in its place. False when it cannot be moved (a
+        read-only folder), which leaves the cache unused for this run."""
+        older = isinstance(error, _OlderSchema)
+        what = (f"is an MIT cache of schema version {error.version} (this MIT writes version {SCHEMA_VERSION}, "
+                "whose rows carry checksums; older rows cannot be verified)" if older
+                else f"is unreadable ({error})")
+        category = CacheSchemaWarning if older else CacheCorruptWarning
         if self.read_only:
             self._unusable = True
-            warnings.warn(f"score cache {self.path} is unreadable ({error}) and read-only, so it cannot be moved "
-                          "aside: running without it", CacheCorruptWarning, stacklevel=4)
+            warnings.warn(f"score cache {self.path} {what} and read-only, so it cannot be moved aside: running "
+                          "without it", category, stacklevel=4)
             return False
         stamp = time.strftime("%Y%m%d-%H%M%S") + f"-{os.getpid()}"
-        target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        label = f"schema{error.version}" if older else "corrupt"
+        target = self.path.with_name(f"{self.path.name}.{label}-{stamp}")
         if self._identity is not None and _identity(self.path) not in (self._identity, None):
             target = None      # another worker already moved it and started a new file: use theirs
         else:
@@ -385,8 +502,7 @@ class ScoreCache:
                     pass
         self._identity = None
         where = f"moved to {target}" if target is not None else "already moved aside by another process"
-        warnings.warn(f"score cache {self.path} is unreadable ({error}); {where}; starting an empty cache",
-                      CacheCorruptWarning, stacklevel=4)
+        warnings.warn(f"score cache {self.path} {what}; {where}; starting an empty cache", category, stacklevel=4)
         return True
 
 
@@ -399,12 +515,12 @@ def _identity(path: Path) -> tuple[int, int] | None:
 
 
 def _verify(conn: sqlite3.Connection) -> None:
-    """Raise sqlite3.DatabaseError unless SQLite's quick check passes and the schema is this MIT's."""
+    """Raise sqlite3.DatabaseError unless SQLite's quick check passes; NotACacheError unless the schema is this
+    MIT's (or there is none yet)."""
     check = conn.execute("PRAGMA quick_check").fetchone()
     if not check or check[0] != "ok":
         raise sqlite3.DatabaseError(f"integrity check says {check[0] if check else 'nothing'}")
-    row = conn.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone() \
-        if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone() else (SCHEMA_VERSION,)
-    if row is None or row[0] != SCHEMA_VERSION:
-        raise sqlite3.DatabaseError(f"schema version {row[0] if row else None!r}, this MIT writes "
-                                    f"{SCHEMA_VERSION!r}")
+    schema = _schema(conn)       # the main database's: an empty read-only file's TEMP table is not in it
+    if schema and (schema != SCHEMAS[SCHEMA_VERSION] or _stored_version(conn) != SCHEMA_VERSION):
+        raise NotACacheError(f"the file's schema is not this MIT's (version {SCHEMA_VERSION}): "
+                             f"{sorted(name for _, name, _ in schema)}")

@@ -34,7 +34,8 @@ def pytest_addoption(parser):
                          "not an MIT cache (a folder, a CSV) is a usage error and is left untouched")
     group.addoption("--mit-timeout", type=float, default=None, metavar="SECONDS",
                     help="per model: loading and scoring that take longer are abandoned and the model's tests "
-                         "error, while the other models run (default: no limit)")
+                         "error, while the other models run (default: no limit, because a healthy gLM on a CPU "
+                         "can take hours; set it in CI, where a hanging scorer would otherwise block the job)")
     group.addoption("--mit-null-control", type=int, default=0, metavar="N",
                     help="also test N randomly initialised copies of every Hugging Face model (rows SPEC#null1 "
                          "...; canary skipped); a gate an untrained copy passes too is flagged on the model's cell")
@@ -132,11 +133,21 @@ def check_cache_option(value) -> None:
         raise pytest.UsageError(f"--mit-cache: {exc}") from None
 
 
+def timeout_line(timeout: float | None) -> str:
+    """What the run's header says about ``--mit-timeout``: there is no default limit, because a gLM on a CPU
+    can take hours for a run that is healthy, and no one number fits every model and machine."""
+    if timeout is None:
+        return ("mit timeout: none (no --mit-timeout: a scorer that hangs blocks the run; CI jobs should set "
+                "--mit-timeout SECONDS)")
+    return f"mit timeout: {timeout:g} s per model (loading and scoring together)"
+
+
 def pytest_report_header(config):
     copies = config.getoption("--mit-null-control")
     return [f"mit models: {', '.join(model_specs(config))}"
             + (f" (+ {copies} untrained copies of each Hugging Face model)" if copies else ""),
-            f"mit set: {config.getoption('--mit-set')}, seed {config.getoption('--mit-seed')}"]
+            f"mit set: {config.getoption('--mit-set')}, seed {config.getoption('--mit-seed')}",
+            timeout_line(config.getoption("--mit-timeout"))]
 
 
 NULL_CONTROL_PROPERTY = "mit_null_control_of"
@@ -178,7 +189,7 @@ def mit_model(request, mit_sets, mit_canary_set, mit_libraries):
     A scorer that cannot run here skips its tests with the reason; a scorer that fails (an exception, bad
     input, NaN, inf, wrong shape, ``--mit-timeout``) makes every test of that model an error naming what went
     wrong, from its one failed call."""
-    from scorers.scored_model import ScoredModel
+    from scorers.scored_model import ScoredModel, exited
     from scorers.watchdog import ScoringTimeout, Watchdog
     spec = request.param
     watchdog = Watchdog(spec, request.config.getoption("--mit-timeout"))
@@ -189,9 +200,13 @@ def mit_model(request, mit_sets, mit_canary_set, mit_libraries):
     except ScorerUnavailable as exc:
         pytest.skip(f"{spec}: {exc}")
     except UnknownModelError as exc:
-        raise pytest.UsageError(f"{exc}\n  accepted:\n  {accepted_forms()}") from None
+        # Found only once the factory ran (it returned something that is not a Scorer): the model's tests error
+        # with this message and the run exits 4, a usage error (mit_tests.plugin), however many models it had.
+        raise ModelUsageError(f"{exc}\n  accepted:\n  {accepted_forms()}") from None
     except ScoringTimeout:
         raise
+    except SystemExit as exc:     # a factory may not end the run: this model errors, the others are scored
+        raise ModelLoadError(str(exited(spec, exc))) from None
     except Exception as exc:      # noqa: BLE001 - whatever loading raised, the model's tests error with one message
         message = str(exc) if spec in str(exc) else f"--model {spec}: {type(exc).__name__}: {exc}"
         raise ModelLoadError(message) from exc
@@ -214,6 +229,13 @@ def mit_model(request, mit_sets, mit_canary_set, mit_libraries):
     # Model scorers can take minutes: say how it goes. Reference scorers take milliseconds.
     progress = terminal_progress(request.config, spec) if cacheable else None
     return ScoredModel(spec, scorer, sets, cache=cache, progress=progress, watchdog=watchdog)
+
+
+class ModelUsageError(ModelLoadError):
+    """A ``--model`` found wrong only when it was loaded (a factory that returns something that is not a Scorer):
+    its tests error, and the run's exit code is 4, a usage error (``usage_error``, read by mit_tests.plugin)."""
+
+    usage_error = True
 
 
 _LOADED_FOR_COPIES = pytest.StashKey[dict]()

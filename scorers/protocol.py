@@ -33,7 +33,8 @@ class Scorer(Protocol):
     ``rc_equivariant`` (bool)   declared strand symmetry, recorded beside the strand verdict (``test_strand``)
     ``expected`` (dict)         property → ``"fail"``: a declared failure is XFAIL (``mit_tests.plugin``)
     ``cacheable`` (bool)        cache non-likelihood scores too (``scorers.plugin``)
-    ``precomputed`` (bool)      replays a file: cannot score newly drawn designs (``ScoredModel``)
+    ``precomputed`` (bool)      cannot score newly drawn designs (``ScoredModel``); only MIT's own replay
+                                (``scores:FILE``) is exempt from the order and batch check
     ``score_with_ids``          ``(ids, sequences) -> scores``, for id-keyed replays (``runner``)
     ``check_sets``              ``(sets)``: raise unless a replay was scored on the run's sets (``ScoredModel``)
     ``n_scored_nucleotides``    ``(sequences) -> (n,)`` nucleotides a likelihood sums over (canary)
@@ -62,7 +63,13 @@ class ScorerOptions:
 
 
 class ScoreError(RuntimeError):
-    """A scorer returned something that cannot be gated (wrong shape, NaN or inf)."""
+    """A scorer returned something that cannot be gated (wrong shape, NaN, inf, or beyond MAX_ABS_SCORE)."""
+
+
+# The largest score magnitude MIT gates. The gates and checks square, sum and subtract scores (SDs, bootstrap
+# means, differences of pairs); beyond 1e100 a float64 square or sum of thousands of them can overflow to inf and
+# every pair would tie. No scorer MIT knows comes near it (log-likelihoods and energies stay below 1e6).
+MAX_ABS_SCORE = 1e100
 
 
 def name_ids(items, limit: int = 10) -> str:
@@ -108,6 +115,12 @@ def check_scores(scores, sequences: Sequence[str], ids: Sequence[str], scorer_na
     if bad.any():
         named = [f"{ids[i]}={values[i]}" for i in np.flatnonzero(bad)]
         raise ScoreError(f"scorer {scorer_name!r} returned non-finite scores for {name_ids(named)}")
+    huge = np.abs(values) > MAX_ABS_SCORE
+    if huge.any():
+        named = [f"{ids[i]}={values[i]:.3g}" for i in np.flatnonzero(huge)]
+        raise ScoreError(f"scorer {scorer_name!r} returned scores beyond ±{MAX_ABS_SCORE:g}, which MIT cannot gate "
+                         f"without float overflow, for {name_ids(named)}: rescale the scores (a gate reads only "
+                         "their order and differences)")
     return values
 
 

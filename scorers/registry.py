@@ -115,7 +115,10 @@ def check_spec(spec: str) -> None:
                                         ) from None
         return
     if USER_SPEC.match(spec):
-        _user_attribute(spec)
+        obj = _user_attribute(spec)
+        if not isinstance(obj, type) and not _is_scorer(obj) and (hasattr(obj, "score") or not callable(obj)):
+            raise UnknownModelError(f"--model {spec!r} names a {type(obj).__name__}, which is not a Scorer: "
+                                    f"{_contract_problem(obj)}")
         return
     raise UnknownModelError(f"unknown --model {spec!r}.\n  accepted:\n  " + accepted_forms())
 
@@ -164,10 +167,13 @@ def _user_attribute(spec: str):
 def _load_user_scorer(spec: str):
     module_name = spec.split(":")[0]
     obj = _user_attribute(spec)
+    if not isinstance(obj, type) and not _is_scorer(obj) and (hasattr(obj, "score") or not callable(obj)):
+        raise UnknownModelError(f"--model {spec!r} names a {type(obj).__name__}, which is not a Scorer: "
+                                f"{_contract_problem(obj)}")
     scorer = obj if _is_scorer(obj) else obj()
     if not _is_scorer(scorer):
-        raise UnknownModelError(f"--model {spec!r} gave {type(scorer).__name__}, which is not a Scorer "
-                                "(needs name, kind and score(sequences))")
+        raise UnknownModelError(f"--model {spec!r} gave {type(scorer).__name__}, which is not a Scorer: "
+                                f"{_contract_problem(scorer)}")
     if declared_fingerprint(scorer) is None:
         _give_default_fingerprint(spec, scorer, module_name)
     return scorer
@@ -188,6 +194,16 @@ def _give_default_fingerprint(spec: str, scorer, module_name: str) -> None:
                       f"keyed by its name and a sha256 of {files}, which misses changes elsewhere (weights, data, "
                       "other modules): declare `fingerprint` (e.g. model version + weights hash)",
                       NoFingerprintWarning, stacklevel=2)
+
+
+def _contract_problem(obj) -> str:
+    """What a would-be Scorer lacks, in words (it needs a str ``name``, a str ``kind`` and ``score(sequences)``)."""
+    problems = [f"its {attr} is {getattr(obj, attr, None)!r} ({type(getattr(obj, attr, None)).__name__}), not a "
+                "str" if hasattr(obj, attr) else f"it has no {attr}" for attr in ("name", "kind")
+                if not isinstance(getattr(obj, attr, None), str)]
+    if not callable(getattr(obj, "score", None)):
+        problems.append("it has no score(sequences) method")
+    return "; ".join(problems) + " (a Scorer needs a str name, a str kind and score(sequences))"
 
 
 def _is_scorer(obj) -> bool:

@@ -221,8 +221,10 @@ class ReplayScores:
 
     def _lookup(self, keys: Sequence[str], names: Sequence[str], what: str) -> np.ndarray:
         requested = list(keys)
+        # A run asks for one sequence more than once where its sets share it (a probe set reuses a core member):
+        # one score per sequence answers every request. Ids must not repeat.
         duplicated = sorted({n for k, n in zip(requested, names) if requested.count(k) > 1}) \
-            if len(set(requested)) != len(requested) else []
+            if what == "id" and len(set(requested)) != len(requested) else []
         if duplicated:
             raise ValueError(f"{self.name}: duplicated {what}s requested: {name_ids(duplicated)}")
         missing = [n for k, n in zip(requested, names) if k not in self.table]

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from fixtures.sequence_set import SequenceSet
-from scorers.hygiene import check_order_and_batch
-from scorers.protocol import check_scores, fingerprint
+from scorers.hygiene import OrderOrBatchDependence, check_order_and_batch
+from scorers.protocol import ScoreError, check_scores, fingerprint, name_ids
 from scorers.runner import score_sequences
 from scorers.watchdog import Watchdog
 
@@ -19,6 +19,28 @@ class ModelFailed(RuntimeError):
     again: every later look-up raises this, naming the first failure (said once in the terminal)."""
 
     said_once = True
+
+
+class ScorerExited(ScoreError):
+    """A scorer (or its factory) raised SystemExit: the model errors, the run goes on to the other models."""
+
+
+class StaleCacheScores(ScoreError):
+    """The score cache returned numbers this scorer's code does not reproduce: they came from other code under
+    the same fingerprint (a scorer without ``fingerprint``, or two scorers with one name)."""
+
+
+def exited(spec: str, exc: SystemExit) -> ScorerExited:
+    """The error a scorer's SystemExit becomes: a scorer may not end MIT's process."""
+    return ScorerExited(f"{spec}: the scorer raised SystemExit({exc.code!r}); a scorer may not end the run, so "
+                        "this model errors and the other models are scored")
+
+
+def is_replay(scorer) -> bool:
+    """True only for MIT's own replay of a score file (``scores:FILE``), the one scorer exempt from the order and
+    batch check: a live scorer that sets ``precomputed`` is checked like any other."""
+    from scorers.replay import ReplayScores
+    return isinstance(scorer, ReplayScores)
 
 
 @dataclass
@@ -84,9 +106,12 @@ class ScoredModel:
         if self._failure is not None:
             raise ModelFailed(self._failure)
         try:
-            if self.watchdog is None:
-                return function(*args, **kwargs)
-            return self.watchdog.call(function, *args, **kwargs)
+            try:
+                if self.watchdog is None:
+                    return function(*args, **kwargs)
+                return self.watchdog.call(function, *args, **kwargs)
+            except SystemExit as exc:
+                raise exited(self.spec, exc) from None
         except Exception as exc:
             if remember or (self.watchdog is not None and self.watchdog.timed_out):
                 self._failure = (f"{self.spec} failed and is not called again: {type(exc).__name__}: {exc}")
@@ -168,21 +193,46 @@ class ScoredModel:
         seeded sample of the run's sequences rescored in other batches. Returns what was checked (None for a
         replayed file); a failure is remembered like any scoring failure.
 
-        Replayed files are exempt: they hold one score per sequence, fixed when they were written (by
-        ``python -m scorers``, which checks the same at scoring time), and cannot score in other batches."""
+        MIT's replay of a score file (``scores:FILE``) is exempt: it holds one score per sequence, fixed when it
+        was written (by ``python -m scorers``, which checks the same at scoring time), and cannot score in other
+        batches. Any other scorer is checked, whatever attributes it sets. When the check fails on scores that
+        came through the cache, the run is scored again without it: if those fresh scores pass, the cache held
+        numbers from other code (StaleCacheScores), and the model errors saying so."""
         if self._hygiene is None:
             roles = list(self.sets)
             self.score_now(roles)
-            if self.precomputed:
+            if is_replay(self.scorer):
                 self._hygiene = {"exempt": "replayed scores cannot be rescored in other batches"}
                 return None
             ids = [sid for r in roles for sid in self.sets[r].ids]
             sequences = [seq for r in roles for seq in self.sets[r].sequences]
+            groups = [r for r in roles for _ in self.sets[r].ids]
             scores = np.concatenate([self._scores[r] for r in roles])
-            self._hygiene = self._call(check_order_and_batch, self.scorer, ids, sequences, scores, seed)
+            self._hygiene = self._call(self._checked_hygiene, ids, sequences, scores, groups, seed)
         if self._failure is not None:
             raise ModelFailed(self._failure)
-        return None if self.precomputed else self._hygiene
+        return None if is_replay(self.scorer) else self._hygiene
+
+    def _checked_hygiene(self, ids, sequences, scores, groups, seed: int) -> dict:
+        try:
+            return check_order_and_batch(self.scorer, ids, sequences, scores, seed, groups)
+        except OrderOrBatchDependence as dependence:
+            if self.cache is None:
+                raise
+            fresh = score_sequences(self.scorer, ids, sequences)
+            try:
+                check_order_and_batch(self.scorer, ids, sequences, fresh, seed, groups)
+            except OrderOrBatchDependence:
+                raise dependence from None
+            differ = [f"{ids[i]} (cached {scores[i]:.6g}, now {fresh[i]:.6g})"
+                      for i in np.flatnonzero(fresh != scores)]
+            raise StaleCacheScores(
+                f"{self.spec}: the score cache {getattr(self.cache, 'path', '')} holds scores from other code under "
+                f"this scorer's fingerprint {self.fingerprint!r}: scored again without the cache, "
+                f"{len(differ)} of {len(ids)} scores differ ({name_ids(differ, 3)}) and the order and batch "
+                "check passes. A scorer without a `fingerprint` is keyed by its name and the source of its "
+                "class's module, so two scorers with one name, or code outside that module, share cache keys: "
+                "declare a `fingerprint` that changes with the code, or delete the cache file") from None
 
     def families(self, role: str, condition: str) -> np.ndarray:
         return self.sets[role].member_families(condition)

@@ -1,6 +1,7 @@
 """Deliberately broken user scorers, for the tests of how MIT treats bad scorer output (``--model tests.bad_scorers:X``)."""
 
 import os
+import sys
 import time
 
 import numpy as np
@@ -105,11 +106,21 @@ class SleepsForever:
         time.sleep(10 ** 6)
 
 
+class Exits:
+    """Calls sys.exit in its first call, as a script turned into a scorer may."""
+
+    name, kind = "exits", "score"
+
+    def score(self, sequences):
+        sys.exit(3)
+
+
 sorts_in_place = SortsInPlace()
 returns_sorted_order = ReturnsSortedOrder()
 batch_normalising = BatchNormalising()
 raising = Raising()
 sleeps_forever = SleepsForever()
+exits = Exits()
 
 
 class PeriodLM:

@@ -232,8 +232,10 @@ def test_a_new_or_empty_path_becomes_a_cache_marked_as_mit(tmp_path):
         assert int.from_bytes(path.read_bytes()[68:72], "big") == APPLICATION_ID
 
 
-def test_a_cache_written_before_the_application_id_is_still_recognised(tmp_path):
-    path = tmp_path / "old.sqlite"
+def test_a_database_with_mits_table_names_but_no_application_id_is_never_written(tmp_path):
+    """Silent case 5 (issue 22): another program's database whose tables happen to be ``scores`` and ``meta``
+    with compatible columns used to be written to (rows, MIT's application id, WAL mode)."""
+    path = tmp_path / "other.sqlite"
     conn = sqlite3.connect(path)
     conn.execute("CREATE TABLE scores (key BLOB PRIMARY KEY, value REAL NOT NULL) WITHOUT ROWID")
     conn.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
@@ -241,7 +243,12 @@ def test_a_cache_written_before_the_application_id_is_still_recognised(tmp_path)
     conn.execute("INSERT INTO scores VALUES (?, ?)", (cache_key("fp", "ACGT"), 2.5))
     conn.commit()
     conn.close()
-    assert ScoreCache(path).get_many("fp", ["ACGT"]) == {"ACGT": 2.5}
+    before = snapshot(path)
+    with pytest.raises(NotACacheError, match="without MIT's application id"):
+        ScoreCache(path).put_many("fp", {"ACGA": 1.0})
+    with pytest.raises(NotACacheError, match="without MIT's application id"):
+        check_cache_path(path)
+    assert snapshot(path) == before
 
 
 def test_a_truncated_mit_cache_is_moved_aside_and_rebuilt(tmp_path):

@@ -105,3 +105,23 @@ def test_looking_without_downloading_names_the_file_and_the_fetch_command(source
         datasets.resolve(spec.key, download=False)
     assert "test/data/file.txt (a test file) is missing" in info.value.reason
     assert "MIT_OFFLINE" not in info.value.reason and "curl -L --create-dirs" in info.value.reason
+
+
+@pytest.mark.parametrize("online", [False, True])
+def test_a_tampered_cache_copy_is_said_to_be_corrupt_not_missing(source, monkeypatch, online):
+    """Loud case (issue 22): a tampered copy in the user cache was deleted and the skip said the file 'is
+    missing'. It is now moved aside and named corrupt, offline; online it is fetched again."""
+    spec, served, cached = source
+    cached.parent.mkdir(parents=True)
+    cached.write_bytes(CONTENT.replace(b"one", b"two"))
+    if not online:
+        monkeypatch.setenv("MIT_OFFLINE", "1")
+        with pytest.raises(DataUnavailable) as info:
+            datasets.resolve(spec.key)
+        assert "is corrupt" in info.value.reason and "is missing" not in info.value.reason, info.value.reason
+        assert f"the copy in the cache {cached} was corrupt" in info.value.problem
+    else:
+        served.unlink()
+        with pytest.raises(DataUnavailable, match="was corrupt .* the download from file://.* failed"):
+            datasets.resolve(spec.key)
+    assert cached.with_name("file.txt.corrupt").read_bytes() == CONTENT.replace(b"one", b"two")

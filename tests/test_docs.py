@@ -28,16 +28,17 @@ PLUGINS = ("fixtures.plugin", "scorers.plugin", "mit_tests.plugin", "reports.plu
 PLACEHOLDER = re.compile(r"^(hf-causal:|hf-mlm:|scores:|my_pkg\.|SPEC|MODEL|ALIAS:|package\.module|[a-z0-9-]+:[./~])")
 
 
-def _options_mit_registers() -> set[str]:
-    """Every option name MIT's plugins add, read by handing each plugin a recorder for a parser."""
-    names: set[str] = set()
+def mit_options() -> dict[str, str]:
+    """``{option name: help}`` of every option MIT's plugins add, read by handing each plugin a recorder for a
+    parser."""
+    options: dict[str, str] = {}
 
     class Recorder:
         def getgroup(self, *args, **kwargs):
             return self
 
         def addoption(self, *opts, **kwargs):
-            names.update(opts)
+            options.update(dict.fromkeys(opts, kwargs.get("help", "")))
 
         def addini(self, *args, **kwargs):
             pass
@@ -46,7 +47,7 @@ def _options_mit_registers() -> set[str]:
         hook = getattr(importlib.import_module(module), "pytest_addoption", None)
         if hook is not None:
             hook(Recorder())
-    return names
+    return options
 
 
 def test_readme_is_a_front_page():
@@ -85,7 +86,7 @@ def test_every_model_name_shown_is_accepted(name):
 
 @pytest.mark.parametrize("name", sorted(TEXTS))
 def test_every_mit_option_shown_exists(name):
-    known = _options_mit_registers()
+    known = set(mit_options())
     assert "--mit-seed" in known and "--model" in known
     shown = set(re.findall(r"(--mit-[a-z-]+[a-z]|--trust-remote-code)", TEXTS[name]))
     unknown = sorted(shown - known)

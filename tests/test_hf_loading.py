@@ -165,3 +165,32 @@ def test_a_small_model_scores_on_one_cpu_thread_and_leaves_the_process_setting_a
         assert set(seen) == {1} and torch.get_num_threads() == 2
     finally:
         torch.set_num_threads(before)
+
+
+def test_a_checkpoint_shipping_code_under_a_standard_model_type_is_refused_naming_the_files(tmp_path):
+    """Loud case (issue 22): without --trust-remote-code a checkpoint that ships its own code but declares a
+    standard ``model_type`` (here ``bert``) was scored with transformers' built-in class, silently."""
+    from scorers.glm.recipes import RemoteCodeRequired
+    folder = tm.make_dnabert2_like(tmp_path / "dnabert2-like")
+    with pytest.raises(RemoteCodeRequired, match=r"ships its own modelling code \(bert_layers\.py, "
+                                                 r"configuration_bert\.py\).*--trust-remote-code"):
+        load(f"hf-mlm:{folder}")
+    assert load(f"dnabert2:{folder}", trust_remote_code=True).score(SEQUENCES[:2]).shape == (2,)
+
+
+def test_the_cache_key_of_a_local_checkpoint_covers_its_config_and_tokenizer(tmp_path):
+    """Loud case (issue 22): editing a local checkpoint's config.json kept the cache key (only weight files were
+    hashed), and the canary then blamed dropout for the stale scores."""
+    folder = tm.make_bert(tmp_path / "bert")
+    before = load(f"hf-mlm:{folder}").fingerprint
+    assert load(f"hf-mlm:{folder}").fingerprint == before
+    config = json.loads((folder / "config.json").read_text())
+    config["hidden_dropout_prob"] = 0.3
+    (folder / "config.json").write_text(json.dumps(config, indent=2))
+    after_config = load(f"hf-mlm:{folder}").fingerprint
+    assert after_config != before
+    tokenizer = folder / "tokenizer_config.json"
+    tokenizer.write_text(tokenizer.read_text().replace("}", ', "note": "edited"}', 1))
+    assert load(f"hf-mlm:{folder}").fingerprint != after_config
+    (folder / "README.md").write_text("notes")
+    assert load(f"hf-mlm:{folder}").fingerprint == load(f"hf-mlm:{folder}").fingerprint

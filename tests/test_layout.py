@@ -1,5 +1,5 @@
 """The layout rules of DESIGN.md section 2, checked on the source: data flows one way (fixtures → scorers →
-mit_tests → reports), no import circle among product modules, and torch/transformers only under scorers/glm."""
+mit_tests → reports → fanout), no import circle among product modules, and torch/transformers only under scorers/glm."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 
 from tests.conftest import ROOT
 
-LAYERS = ("fixtures", "scorers", "mit_tests", "reports")
+LAYERS = ("fixtures", "scorers", "mit_tests", "reports", "fanout")
 
 
 def import_graph() -> dict[str, set[str]]:

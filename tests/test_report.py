@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import html
+import itertools
 import json
 import math
 import re
@@ -21,7 +22,7 @@ import pytest
 
 from fixtures.natural import missing_data
 from mit_tests.properties import PROPERTIES
-from reports.matrix import MATRIX_PROPERTIES
+from reports.matrix import MATRIX_PROPERTIES, does_not_apply
 from tests.conftest import DEMONSTRATORS, MitRun, run_mit
 
 pytestmark = pytest.mark.e2e
@@ -173,7 +174,8 @@ def test_html_matrix_agrees_with_json_on_every_number(suite):
             assert cell is not None, f"matrix has no cell for {spec} × {prop}"
             assert cell["verdict"] == record["verdict"], (spec, prop)
             shown = cell["spans"]["mit-verdict"].strip()
-            assert shown == record["verdict"].upper(), (spec, prop, shown, record["verdict"])
+            expected = "n/a" if does_not_apply(record) else record["verdict"].upper()
+            assert shown == expected, (spec, prop, shown, record["verdict"])
             if record["estimate"] is None:
                 assert "mit-estimate" not in cell["spans"], (spec, prop)
                 continue
@@ -345,3 +347,57 @@ def test_xfails_file_turns_failures_into_xfail_and_exit_zero(suite, tmp_path):
     cell = run.matrix.cells[("at-content", "compensation")]
     assert cell["verdict"] == "xfail" and cell["spans"]["mit-verdict"] == "XFAIL"
     assert run.rows["mit_tests/test_compensation.py::test_compensation[at-content]"][0] == "XFailed"
+
+
+# ------------------------------------------------------------------------------ twenty models (issue 23)
+
+def many_models(results: dict, count: int) -> dict:
+    """``results`` with its models' records copied under ``count`` model names (cycling through the real ones)."""
+    real = list(results["models"].values())
+    specs = [f"model-{i:02d}-{name}" for i, name in zip(range(count), itertools.cycle(results["models"]))]
+    return {**results, "models": {spec: real[i % len(real)] for i, spec in enumerate(specs)}}
+
+
+def test_twenty_models_get_twenty_distinct_colour_and_marker_pairs():
+    from reports.figures import model_styles
+    specs = [f"m{i}" for i in range(20)]
+    styles = model_styles(specs)
+    pairs = {(style.colour, style.marker) for style in styles.values()}
+    assert len(pairs) == 20
+    assert len({style.colour for style in styles.values()}) == 20          # tab20: no colour repeats
+    # a model keeps its style whatever the other models are drawn with it: fixed by its position in the run
+    assert model_styles(specs[:5]) == {s: styles[s] for s in specs[:5]}
+
+
+def _overlap(a, b) -> bool:
+    return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
+
+
+def test_figures_of_twenty_models_keep_legends_and_labels_clear(suite):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from reports.figures import draw, model_scales, model_styles
+    results = many_models(suite.results, 20)
+    styles = model_styles(results["models"])
+    drawn = draw(results, model_scales(results))
+    assert {name for name, *_ in drawn} >= set(FIGURES)
+    for name, _, _, figure, models in drawn:
+        assert len(models) == 20, (name, len(models))
+        renderer = FigureCanvasAgg(figure).get_renderer()
+        axes = [ax for ax in figure.axes if ax.get_visible()]
+        legends = [ax.get_legend() for ax in axes if ax.get_legend()] + list(figure.legends)
+        for legend in legends:                 # legends sit outside every plotting area
+            box = legend.get_window_extent(renderer)
+            assert not any(_overlap(box, ax.get_window_extent(renderer)) for ax in axes), name
+        for ax in axes:                        # tick labels never overprint each other
+            for labels in (ax.get_xticklabels(), ax.get_yticklabels()):
+                boxes = [t.get_window_extent(renderer) for t in labels if t.get_visible() and t.get_text()]
+                clashes = [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:] if _overlap(a, b)]
+                assert not clashes, (name, [t.get_text() for t in labels])
+        # every model's own colour is in the figure
+        used = {tuple(round(c, 4) for c in line.get_color()[:3]) for ax in axes for line in ax.get_lines()
+                if not isinstance(line.get_color(), str)}
+        used |= {tuple(round(c, 4) for c in patch.get_facecolor()[:3]) for ax in axes for patch in ax.patches}
+        missing = [s for s in models if tuple(round(c, 4) for c in styles[s].colour[:3]) not in used]
+        assert not missing, (name, missing)
+        figure.clear()

@@ -149,3 +149,85 @@ def test_screenshot_shows_the_report(report, tmp_path):
     assert (width, height) == (1400, 3000)
     # a blank or error page compresses to almost nothing; the matrix and four figures do not
     assert len(data) > 100_000, len(data)
+
+
+# ------------------------------------------------------------------ a twelve-model report on a 1,440 px screen
+
+SCREEN = 1440
+# The twelve models of README's "Who gets what", the last replaced by a long Hugging Face spec that must wrap.
+TWELVE = ("rpa-pwm", "energy-lafleur", "energy-lagator", "energy-kinney", "pa-pwm", "thermo", "scan",
+          "pa-pwm-nopos", "at-content", "gc", "random",
+          "hf-mlm:/models/checkpoints/nucleotide-transformer-v2-500m-multi-species/finetuned/epoch-12@abcdef0")
+WIDTH_PROBE = """
+<script>
+window.addEventListener("load", function () {
+  function breaksAfter(element) {
+    var walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT), node, range = document.createRange();
+    var breaks = [], previous = null, lastTop = null;
+    while ((node = walker.nextNode())) {
+      for (var i = 0; i < node.length; i++) {
+        range.setStart(node, i); range.setEnd(node, i + 1);
+        var rect = range.getClientRects()[0];
+        if (!rect) { continue; }
+        if (lastTop !== null && rect.top > lastTop + 2) { breaks.push(previous); }
+        lastTop = rect.top; previous = node.data[i];
+      }
+    }
+    return breaks;
+  }
+  var matrix = document.getElementById("mit-matrix");
+  var probe = document.createElement("pre");
+  probe.id = "mit-probe";
+  probe.textContent = JSON.stringify({
+    viewport: window.innerWidth, page: document.documentElement.scrollWidth,
+    matrix: matrix ? matrix.getBoundingClientRect().right : 0,
+    cells: matrix ? matrix.querySelectorAll("td[data-verdict]").length : 0,
+    names: Array.prototype.map.call(document.querySelectorAll("#mit-matrix .mit-name"), function (e) {
+      return {text: e.textContent, breaks: breaksAfter(e)};
+    })
+  });
+  document.body.appendChild(probe);
+});
+</script>
+"""
+
+
+def measure(page_html: str, work: Path) -> dict:
+    """The page rendered in a SCREEN px wide window: viewport, document and matrix widths, where names wrapped."""
+    page = work / "measured.html"
+    page.write_text(page_html.replace("</body>", WIDTH_PROBE + "</body>"), encoding="utf-8")
+    completed = chromium(work / "profile", "--virtual-time-budget=10000", f"--window-size={SCREEN},2000",
+                         "--dump-dom", page.as_uri())
+    match = re.search(r'<pre id="mit-probe">(.*?)</pre>', completed.stdout, re.S)
+    assert match, f"probe output missing; chromium said:\n{completed.stderr[-3000:]}"
+    return json.loads(html.unescape(match.group(1)))
+
+
+@pytest.fixture(scope="module")
+def twelve(demonstrators, tmp_path_factory) -> dict:
+    """The demonstrators' records under the twelve names, rendered as the report renders them, measured. Without
+    the figures, which take seconds to draw and cannot widen the page (``max-width: 100%``)."""
+    from reports.render import standalone_page
+    real = list(demonstrators.results["models"].values())
+    results = {**demonstrators.results, "models": {spec: real[i % len(real)] for i, spec in enumerate(TWELVE)}}
+    return measure(standalone_page(results), tmp_path_factory.mktemp("twelve"))
+
+
+def test_twelve_model_matrix_fits_a_1440_px_screen(twelve):
+    assert twelve["viewport"] == SCREEN, twelve
+    assert twelve["cells"] == len(TWELVE) * len(MATRIX_PROPERTIES), twelve["cells"]
+    assert twelve["matrix"] <= SCREEN, f"the matrix ends at {twelve['matrix']} px"
+    assert twelve["page"] <= SCREEN, f"the page scrolls sideways: {twelve['page']} px"
+
+
+def test_model_names_wrap_only_between_words(twelve):
+    names = {name["text"]: name["breaks"] for name in twelve["names"]}
+    assert list(names) == list(TWELVE)
+    assert names[TWELVE[-1]], "the long spec did not wrap, so this test measured nothing"
+    for text, breaks in names.items():
+        assert all(ch in "-:/_.@=" for ch in breaks), f"{text} wraps after {breaks}"
+
+
+def test_the_report_page_fits_a_1440_px_screen(report, tmp_path):
+    measured = measure(report.read_text(encoding="utf-8"), tmp_path)
+    assert measured["page"] <= SCREEN, f"the report scrolls sideways: {measured['page']} px"

@@ -433,16 +433,57 @@ def _wrap_load_error(recipe: Recipe, options: ScorerOptions, what: str, exc: Exc
                         "the local Hugging Face cache when offline?")
 
 
-def _weights_digest(folder: Path) -> str:
-    """sha256 over the weight files of a local checkpoint (name and content, in name order)."""
-    files = sorted(p for p in folder.iterdir() if p.suffix in (".safetensors", ".bin", ".pt", ".pth", ".ckpt"))
-    return file_digest(*files) if files else "no-weight-files"
+def _checkpoint_digest(folder: Path) -> str:
+    """sha256 over every file that defines a local checkpoint (name and content, in name order): weights, the
+    config (dropout, head sizes, token ids), tokenizer and vocabulary files, and any modelling code. Only hidden
+    files and Markdown are left out: editing ``config.json`` must change the cache key as a new weight file does."""
+    files = sorted(p for p in folder.iterdir()
+                   if p.is_file() and not p.name.startswith(".") and p.suffix.lower() != ".md")
+    return file_digest(*files) if files else "no-files"
+
+
+def shipped_code(recipe: Recipe) -> list[str]:
+    """The modelling code a checkpoint ships: the modules its config's ``auto_map`` names (as files) and, for a
+    local folder, its ``.py`` files. Empty when the config cannot be read here (loading then says why)."""
+    folder = Path(recipe.hub_id)
+    try:
+        if folder.is_dir():
+            import json
+            config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        else:
+            config, _ = transformers.PretrainedConfig.get_config_dict(recipe.hub_id, revision=recipe.revision)
+    except Exception:   # noqa: BLE001 - no readable config: the loader's own error names the problem
+        config = {}
+    auto_map = config.get("auto_map") if isinstance(config, dict) else None
+    named = []
+    for target in (auto_map.values() if isinstance(auto_map, dict) else []):
+        for reference in (target if isinstance(target, (list, tuple)) else [target]):
+            if isinstance(reference, str) and "." in reference:
+                named.append(reference.rsplit(".", 1)[0] + ".py")
+    if folder.is_dir():
+        named += [p.name for p in folder.glob("*.py")]
+    return sorted(set(named))
+
+
+def refuse_remote_code(recipe: Recipe, options: ScorerOptions) -> None:
+    """RemoteCodeRequired, naming the files, when the checkpoint ships its own modelling code and
+    ``--trust-remote-code`` was not given, even when its config declares a model type transformers has a class
+    for: that class is not the code the checkpoint was trained and saved with, so MIT stops instead of scoring
+    it with a stand-in."""
+    if options.trust_remote_code:
+        return
+    files = shipped_code(recipe)
+    if files:
+        raise RemoteCodeRequired(f"--model {recipe.alias}: {recipe.hub_id} ships its own modelling code "
+                                 f"({', '.join(files)}); MIT does not run it, nor replace it with transformers' "
+                                 "built-in class, without --trust-remote-code: read those files, then rerun with "
+                                 "--trust-remote-code to allow them")
 
 
 def _resolved_revision(recipe: Recipe, model) -> str:
     local = Path(recipe.hub_id)
     if local.is_dir():
-        return _weights_digest(local)
+        return _checkpoint_digest(local)
     commit = getattr(model.config, "_commit_hash", None)
     return commit or recipe.revision or "unresolved"
 
@@ -557,6 +598,7 @@ def load_scorer(recipe: Recipe, options: ScorerOptions):
     device, dtype = resolve_device(options.device), resolve_dtype(options.dtype)
     common = {"revision": recipe.revision, "trust_remote_code": options.trust_remote_code}
     auto = transformers.AutoModelForCausalLM if recipe.kind == "causal" else transformers.AutoModelForMaskedLM
+    refuse_remote_code(recipe, options)
     with _hidden_modules(recipe.hide_modules):
         try:
             if recipe.config_class:

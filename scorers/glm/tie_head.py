@@ -30,6 +30,7 @@ from pathlib import Path
 import torch
 import transformers
 
+from fixtures.help_text import plain
 from scorers.glm.hf import _embeddings, random_weights
 
 WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
@@ -132,7 +133,7 @@ def tie_head(src: str | Path, dst: str | Path, *, trust_remote_code: bool = Fals
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scorers.glm.tie_head", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m scorers.glm.tie_head", description=plain(__doc__.splitlines()[0]))
     parser.add_argument("src", help="checkpoint folder saved without its LM head")
     parser.add_argument("dst", help="new folder for the copy with the head tied to the input embeddings")
     parser.add_argument("--trust-remote-code", action="store_true",

@@ -1,0 +1,1 @@
+"""Score many models at once: one MIT run per model as a Ray task, merged into one report (``python -m fanout``)."""
