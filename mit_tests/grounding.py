@@ -54,15 +54,22 @@ CONSENSUS_10, WEAK_10, NULL_10 = "TATAAT", "TATACT", "GGACGG"
 PAPER_BREAK = "TGTAAT"                                  # the paper's break of TATAAT (class D)
 BREAK_STRONG_PERCENTILE = 90       # a break stronger than 9 in 10 of the sweep's −10 variants is not broken
 OPTIMUM, NEAR, FAR = 17, (15, 16, 18, 19), tuple(s for s in range(12, 26) if abs(s - 17) >= 3)
+# La Fleur's spacer series keeps the −10 and the TSS in place and moves the −35 (and UP) with the spacer, as
+# spacing design b does; design a (the −10 moved) has no measured counterpart, so both rest on this row.
+SPACING_DESIGNS = ("; the series moves the −35 (design b); no library moves the −10 against a fixed −35 and TSS, "
+                   "so design a rests on the same row")
 
 
-def _row(assumption, comparison, effect, ci, n, supports, note="", unit="Δ log expression") -> dict:
+def _row(assumption, comparison, effect, ci, n, supports, note="", unit="Δ log expression", gate=None,
+         contrast=None) -> dict:
     """One line of the table: ``supports`` True (the CI is on the assumed side of 0), False (on the other
-    side), None (the CI straddles 0)."""
+    side), None (the CI straddles 0). ``gate`` names the gated property whose direction the row grounds and
+    ``contrast`` which of its contrasts (None: an assumption behind the sets, not one gate's direction)."""
     verdict = {True: "supported", False: "contradicted", None: "not resolved"}[supports]
     bounds = [float(b) if np.isfinite(b) else None for b in ci]     # None: one construct, no interval
-    return {"assumption": assumption, "comparison": comparison, "effect": float(effect), "ci": bounds,
-            "n": int(n), "unit": unit, "verdict": verdict, "note": note}
+    effect = float(effect) if effect is not None and np.isfinite(effect) else None    # None: not testable
+    return {"assumption": assumption, "comparison": comparison, "effect": effect, "ci": bounds,
+            "n": int(n), "unit": unit, "verdict": verdict, "note": note, "gate": gate, "contrast": contrast}
 
 
 def _side(ci, positive=True):
@@ -140,7 +147,7 @@ def minus_10_rows(table: pd.DataFrame, seed: int, motif_boxes=()) -> list[dict]:
                              "La Fleur −10 sweep: each motif family's intact −10 (class M) − its break (class K's "
                              "hexamer in the same place); mean", d.mean(), ci, d.size, _side(ci),
                              f"{d.size} of {len(motif_boxes)} families have both hexamers in the sweep; the break "
-                             f"expresses less in {np.mean(d > 0):.0%} of them"))
+                             f"expresses less in {np.mean(d > 0):.0%} of them", gate="motif", contrast="M vs K"))
     return rows
 
 
@@ -181,14 +188,17 @@ def spacing_rows(table: pd.DataFrame, seed: int) -> list[dict]:
     for index, (label, others) in enumerate(comparisons):
         d = (series[OPTIMUM] - series[list(others)].mean(axis=1)).dropna().to_numpy()
         ci = bootstrap_ci(d, seed=[seed, GROUNDING_CODE, 10 + index])
+        gated = others == FAR              # the gate's d_i: s(17) − mean s(spacers ≥ 3 bp from 17)
         rows.append(_row("17 bp beats other spacings", f"La Fleur spacer series: {label}, mean over spacer "
                          "families", d.mean(), ci, d.size, _side(ci),
-                         "constructs flagged low quality by La Fleur (no spacer variant is high quality)"))
+                         "constructs flagged low quality by La Fleur (no spacer variant is high quality)"
+                         + (SPACING_DESIGNS if gated else ""),
+                         gate="spacing" if gated else None, contrast="a and b: 17 bp vs ≥ 3 bp away" if gated else None))
     rows.append(_row("17 bp beats other spacings", "La Fleur spacer series: length (bp) of the highest mean "
                      "over families, 12–25 bp", peak, (float("nan"), float("nan")), series.shape[0],
                      True if peak == OPTIMUM else None if abs(peak - OPTIMUM) <= 1 else False,
                      "means per length: " + ", ".join(f"{s}: {curve[s]:.2f}" for s in range(14, 21)),
-                     unit="bp"))
+                     unit="bp", gate="spacing", contrast="a and b: the peak at 16–18 bp"))
     return rows
 
 
@@ -242,7 +252,20 @@ def up_rows(table: pd.DataFrame, seed: int) -> list[dict]:
     rows.append(_row("an UP element rescues weak promoters (not a multiplicative gain)",
                      "La Fleur UP design: UP effect on the 3 weak cores (mean) − UP effect on TTGACA/TATAAT",
                      interaction, ci, n, side, f"{reading}; the weak cores sit near the library's floor, which "
-                     "compresses their effects"))
+                     "compresses their effects. The rescue is what the name 'compensation' promises; no gated "
+                     "contrast tests it (E and its twins all carry the same broken −10)",
+                     gate="compensation", contrast="rescue as a larger UP gain on weak cores (not gated)"))
+    broken = (STRONG_CORE[0], NULL_10)
+    restored, ci = _difference_ci([(1.0, groups[broken][0]), (-1.0, groups[STRONG_CORE][1])], seed, 22)
+    rows.append(_row("an UP element restores a promoter whose −10 is broken",
+                     f"La Fleur UP design: {broken[0]}/{broken[1]} (no −10) with an A+T-rich UP − {STRONG_CORE[0]}/"
+                     f"{STRONG_CORE[1]} with a G+C-rich UP", restored, ci,
+                     groups[broken][0].size + groups[STRONG_CORE][1].size, _side(ci),
+                     f"the UP raises the broken core by {groups[broken][0].mean() - groups[broken][1].mean():+.2f} "
+                     f"log, to {groups[broken][0].mean():.2f}, below the intact core without it "
+                     f"({groups[STRONG_CORE][1].mean():.2f}): the rescue the name 'compensation' promises does "
+                     "not happen; what E and its twins test is where the UP and TGn count (the gated rows)",
+                     gate="compensation", contrast="the rescue its name promises (not gated)"))
     return rows
 
 
@@ -265,8 +288,192 @@ def _up_design(table: pd.DataFrame) -> pd.DataFrame | None:
     return wide
 
 
-def grounding_table(elements: pd.DataFrame, seed: int, motif_boxes=()) -> list[dict]:
+# ------------------------------------------------------------------- A+T by position: the positional gates
+
+ELEMENTS = ("UP", "h35", "spacs", "h10", "disc", "ITR")
+DESIGN_MIN = 100                       # variants of one element in one context that make a design
+SPACER_LENGTH, DISC_LENGTH = 17, 7     # the element lengths of La Fleur's spacer and discriminator designs
+AT_REGIONS = {"UP": "the UP region (16–22 nt upstream of the −35)", "spacs": "the 17-bp spacer",
+              "disc": "the discriminator (7 nt, −10 to +1)", "ITR": "the initial transcribed region (+1…+21)"}
+
+
+def at_design(table: pd.DataFrame, element: str) -> pd.DataFrame | None:
+    """Constructs of every context (all other elements equal) holding ≥ DESIGN_MIN variants of ``element``, with
+    ``at`` = A+T count of the element and ``context`` = the context's label; the spacer and discriminator at their
+    standard lengths. None when no context qualifies."""
+    others = [c for c in ELEMENTS if c != element]
+    size = table.groupby(others)[element].transform("nunique")
+    design = table[size >= DESIGN_MIN]
+    length = {"spacs": SPACER_LENGTH, "disc": DISC_LENGTH}.get(element)
+    if length is not None:
+        design = design[design[element].str.len() == length]
+    if design.empty:
+        return None
+    return design.assign(at=design[element].map(lambda s: s.count("A") + s.count("T")),
+                         context=design[others].astype(str).agg("|".join, axis=1))
+
+
+def _at_slope(design: pd.DataFrame, rng: np.random.Generator, resamples: int) -> tuple[float, np.ndarray]:
+    """Δ log expression per A+T base of the element: the least-squares slope with A+T and expression centred
+    within each context, and ``(resamples,)`` bootstrap slopes (constructs resampled within each context)."""
+    x = (design["at"] - design.groupby("context")["at"].transform("mean")).to_numpy(dtype=float)
+    y = (design["expression"] - design.groupby("context")["expression"].transform("mean")).to_numpy()
+    groups = [np.flatnonzero((design["context"] == c).to_numpy()) for c in sorted(design["context"].unique())]
+    draws = np.concatenate([g[rng.integers(0, g.size, (resamples, g.size))] for g in groups], axis=1)
+    boot = (x[draws] * y[draws]).sum(axis=1) / (x[draws] ** 2).sum(axis=1)
+    return float(x @ y / (x @ x)), boot
+
+
+def at_slopes(table: pd.DataFrame, seed: int, resamples: int = 1_000) -> dict[str, tuple[float, np.ndarray, int, str]]:
+    """``{element: (slope, bootstrap slopes, n, per-context Spearman ρ text)}`` for UP, spacer, discriminator, ITR."""
+    out = {}
+    for code, element in enumerate(AT_REGIONS):
+        design = at_design(table, element)
+        if design is None:
+            continue
+        slope, boot = _at_slope(design, np.random.default_rng([seed, GROUNDING_CODE, 40 + code]), resamples)
+        rhos = [float(g["at"].corr(g["expression"], method="spearman")) for _, g in design.groupby("context")]
+        out[element] = (slope, boot, len(design), f"Spearman ρ(A+T, expression) per context {min(rhos):+.2f}…"
+                                                  f"{max(rhos):+.2f} over {len(rhos)} contexts")
+    return out
+
+
+# (gate, contrast, where its A+T-rich block goes, what the twin asks)
+POSITION_CONTRASTS = (
+    ("compensation", "E vs H", "spacs", "E_i's UP moved into the spacer (H_i)"),
+    ("compensation", "E vs J", "disc", "the core moved 45 bp upstream, so E_i's UP sits just after the −10 (J_i)"),
+    ("up_position", "a", "ITR", "the UP moved downstream of the −10 (o+60…90)"),
+    ("up_position", "b", "disc", "the core moved upstream of the UP, which then starts 6 bp after the −10"),
+)
+
+
+def position_rows(table: pd.DataFrame, seed: int) -> list[dict]:
+    """One row per positional contrast that moves an A+T-rich UP block: Δ log expression per A+T base in the UP
+    region − per A+T base where the twin puts the block (La Fleur's designs that vary only that element). A
+    positive difference is what the gate asks (the UP counts more in its place); the block is 9 bp."""
+    slopes = at_slopes(table, seed)
+    if "UP" not in slopes:
+        return []
+    up, up_boot, up_n, up_rho = slopes["UP"]
+    rows = [_row("A+T counts more in the UP region than elsewhere", f"La Fleur UP design: Δ log expression per A+T "
+                 f"base of {AT_REGIONS['UP']}", up, tuple(np.percentile(up_boot, [2.5, 97.5])), up_n,
+                 _side(tuple(np.percentile(up_boot, [2.5, 97.5]))), up_rho, unit="Δ log expression per A+T base")]
+    for element in ("spacs", "disc", "ITR"):
+        if element in slopes:
+            slope, boot, n, rho = slopes[element]
+            ci = tuple(np.percentile(boot, [2.5, 97.5]))
+            rows.append(_row("A+T counts more in the UP region than elsewhere", f"La Fleur {element} design: Δ log "
+                             f"expression per A+T base of {AT_REGIONS[element]}", slope, ci, n, None, rho,
+                             unit="Δ log expression per A+T base"))
+            rows[-1]["verdict"] = "measured"
+    for gate, contrast, element, twin in POSITION_CONTRASTS:
+        if element not in slopes:
+            rows.append(_row("A+T counts more in the UP region than elsewhere", f"{gate} {contrast}: {twin}",
+                             float("nan"), (float("nan"), float("nan")), 0, None,
+                             f"not testable with the shipped data: no La Fleur design varies {element}",
+                             gate=gate, contrast=contrast))
+            continue
+        slope, boot, n, _ = slopes[element]
+        d = up_boot - boot
+        ci = tuple(np.percentile(d, [2.5, 97.5]))
+        rows.append(_row("A+T counts more in the UP region than elsewhere",
+                         f"{gate} {contrast}: {twin}. Per A+T base, UP region − {AT_REGIONS[element]}", up - slope,
+                         ci, up_n + n, _side(ci), f"UP {up:+.3f}, {element} {slope:+.3f} per A+T base",
+                         unit="Δ log expression per A+T base", gate=gate, contrast=contrast))
+    return rows
+
+
+# ---------------------------------------------------------------------- boxes: natural −10s, strand
+
+def box_pair_row(table: pd.DataFrame, seed: int, pairs, gate: str, contrast: str, who: str) -> list[dict]:
+    """Intact − broken −10 in La Fleur's −10 sweep over ``pairs`` (``(intact, broken)`` hexamers)."""
+    sweep = _minus_10_sweep(table)
+    if sweep is None or not pairs:
+        return []
+    by_box = dict(zip(sweep["h10"], sweep["expression"]))
+    found = [(by_box[a], by_box[b]) for a, b in pairs if a in by_box and b in by_box]
+    if not found:
+        return []
+    d = np.array([a - b for a, b in found])
+    ci = bootstrap_ci(d, seed=[seed, GROUNDING_CODE, 5])
+    return [_row("the −10s MIT breaks are weak once broken", f"La Fleur −10 sweep: {who}; mean", d.mean(), ci,
+                 d.size, _side(ci), f"{d.size} of {len(pairs)} pairs have both hexamers in the sweep; the break "
+                 f"expresses less in {np.mean(d > 0):.0%} of them", gate=gate, contrast=contrast)]
+
+
+def _box_sweep(table: pd.DataFrame, element: str) -> pd.DataFrame | None:
+    others = [c for c in ELEMENTS if c != element]
+    sizes = table.groupby(others)[element].nunique()
+    if sizes.empty or sizes.max() < DESIGN_MIN:
+        return None
+    key = sizes.idxmax()
+    return table[np.logical_and.reduce([table[c] == v for c, v in zip(others, key)])]
+
+
+STRAND_VARIANTS = {"rc": ("TGTCAA", "ATTATA"), "exchanged": ("TATAAT", "TTGACA")}   # (−35, −10) of the twin
+
+
+def strand_rows(table: pd.DataFrame, seed: int) -> list[dict]:
+    """Each strand twin's boxes against the one-mismatch boxes of La Fleur's −35 sweep and −10 sweep (neither sweep
+    holds the consensus itself): Δ = (mean one-mismatch −35 − the twin's −35) + (the same for the −10), additive
+    over the two sweeps. One construct per twin box; the CI covers the one-mismatch means only."""
+    sweeps = {"h35": _box_sweep(table, "h35"), "h10": _box_sweep(table, "h10")}
+    if any(s is None for s in sweeps.values()):
+        return []
+    rows = []
+    for code, (contrast, boxes) in enumerate(STRAND_VARIANTS.items()):
+        terms, parts, missing = [], [], []
+        for (element, consensus), box in zip((("h35", "TTGACA"), ("h10", CONSENSUS_10)), boxes):
+            sweep = sweeps[element]
+            one = sweep["expression"][sweep[element].map(lambda b, c=consensus: _mismatches(b, c)) == 1].to_numpy()
+            hit = sweep["expression"][sweep[element] == box].to_numpy()
+            if not hit.size or not one.size:
+                missing.append(f"{box} as {element}")
+                continue
+            percentile = float((sweep["expression"] <= hit[0]).mean() * 100)
+            terms += [(1.0, one), (-1.0, hit)]
+            parts.append(f"{box} as {'−35' if element == 'h35' else '−10'}: {one.mean() - hit[0]:+.2f} below the "
+                         f"mean one-mismatch box (percentile {percentile:.0f} of {len(sweep)})")
+        if missing:
+            rows.append(_row("a box read on the other strand, or in the other box's place, is weak", f"strand "
+                             f"{contrast}", float("nan"), (float("nan"), float("nan")), 0, None,
+                             "not testable with the shipped data: " + ", ".join(missing) + " not in the sweeps",
+                             gate="strand", contrast=contrast))
+            continue
+        effect, ci = _difference_ci(terms, seed, 30 + code)
+        rows.append(_row("a box read on the other strand, or in the other box's place, is weak",
+                         f"strand {contrast}: La Fleur −35 and −10 sweeps, mean one-mismatch boxes − the twin's "
+                         f"boxes ({boxes[0]}, {boxes[1]}), summed", effect, ci, 2, _side(ci), "; ".join(parts),
+                         gate="strand", contrast=contrast))
+    return rows
+
+
+def natural_boxes(natural) -> list[tuple[str, str]]:
+    """``(A_i's −10, B_i's hexamer in the same place)`` of a natural set (``fixtures.natural.build_natural``)."""
+    records = natural.params["records"]
+    intact = {records[i].regulondb_id: records[i].minus_10_box for i, c in zip(natural.ids, natural.conditions)
+              if c == "A"}
+    return [(intact[records[i].regulondb_id], records[i].minus_10_box)
+            for i, c in zip(natural.ids, natural.conditions) if c == "B"]
+
+
+def grounding_table(elements: pd.DataFrame, seed: int, motif_boxes=(), natural_pairs=()) -> list[dict]:
     """Every row MIT can measure from La Fleur's element table (``fixtures.libraries.lafleur_elements``), the run's
-    motif families' −10s (``motif_boxes``, see :func:`minus_10_rows`) among them."""
+    motif families' −10s (``motif_boxes``, see :func:`minus_10_rows`) and natural A/B −10s (``natural_pairs``,
+    :func:`natural_boxes`) among them."""
     table = elements.dropna(subset=["expression"])
-    return minus_10_rows(table, seed, motif_boxes) + spacing_rows(table, seed) + up_rows(table, seed)
+    return (minus_10_rows(table, seed, motif_boxes)
+            + box_pair_row(table, seed, natural_pairs, "motif_natural", "A vs B",
+                           "each natural A_i's −10 − B_i's hexamer in the same place")
+            + spacing_rows(table, seed) + up_rows(table, seed) + position_rows(table, seed)
+            + strand_rows(table, seed))
+
+
+def by_gate(rows: list[dict]) -> dict[str, list[dict]]:
+    """``{property: [{contrast, verdict, effect, ci, unit, comparison}]}``: the rows that ground each gate."""
+    out: dict[str, list[dict]] = {}
+    for row in sorted(rows, key=lambda r: "not gated" in (r.get("contrast") or "")):     # gated contrasts first
+        if row.get("gate"):
+            out.setdefault(row["gate"], []).append({k: row[k] for k in ("contrast", "verdict", "effect", "ci", "n",
+                                                                         "unit", "comparison")})
+    return out

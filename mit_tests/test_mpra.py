@@ -37,7 +37,8 @@ def test_grounding(mit_seed, mit_sets, request):
         pytest.skip(exc.reason)
     core = mit_sets["core"]
     boxes = motif_boxes(core) if "origins" in core.params else ()      # mit-v1 has no class M
-    rows = grounding.grounding_table(elements, mit_seed, boxes)
+    natural = grounding.natural_boxes(mit_sets["natural"]) if "natural" in mit_sets else ()
+    rows = grounding.grounding_table(elements, mit_seed, boxes, natural)
     request.node.user_properties.append((GROUNDING_PROPERTY, {"source": LAFLEUR_ELEMENTS, "seed": mit_seed,
-                                                              "rows": rows}))
+                                                              "rows": rows, "by_gate": grounding.by_gate(rows)}))
     assert rows, f"{LAFLEUR_ELEMENTS} is present but no comparison could be formed from it"

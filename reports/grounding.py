@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import html
 
-VERDICT_COLOURS = {"supported": "#c8e6c9", "contradicted": "#ffcdd2", "not resolved": "#eeeeee"}
+VERDICT_COLOURS = {"supported": "#c8e6c9", "contradicted": "#ffcdd2", "not resolved": "#eeeeee",
+                   "measured": "#ffffff"}
 
 
 def _number(value, digits: int = 2) -> str:
@@ -24,11 +25,25 @@ def _interval(ci) -> str:
 
 def _effect(row: dict) -> str:
     """A grounding row's effect in its unit: a length in bp, a percentile, or a signed log-expression difference."""
+    if row["effect"] is None:
+        return "–"
     if row["unit"] == "bp":
         return f"{row['effect']:.0f} bp"
     if row["unit"] == "percentile":
         return f"percentile {row['effect']:.0f}"
     return f"{_number(row['effect'])} {row['unit']}"
+
+
+def _gate(row: dict) -> str:
+    """``property contrast`` of the gate a row grounds, or "–" for an assumption behind the sets."""
+    return f"{row['gate']} {row.get('contrast') or ''}".strip() if row.get("gate") else "–"
+
+
+def gate_grounding(results: dict, prop: str) -> str:
+    """One line for the report beside the gate ``prop``: each of its contrasts, what the data say and the
+    effect [CI]; "" when the run has no grounding row for it."""
+    rows = ((results.get("grounding") or {}).get("by_gate") or {}).get(prop) or []
+    return "; ".join(f"{r['contrast']}: {r['verdict']} ({_effect(r)} {_interval(r['ci'])})" for r in rows)
 
 
 def mpra_table(results: dict) -> tuple[list[str], dict[str, dict], dict[str, dict]]:
@@ -97,12 +112,13 @@ def grounding_html(results: dict) -> str:
                 f"{html.escape(grounding.get('reason', ''))}</p></div>")
     body = "".join(
         f'<tr style="background:{VERDICT_COLOURS.get(r["verdict"], "#ffffff")}" '
-        f'data-verdict="{html.escape(r["verdict"], quote=True)}"><td>{html.escape(r["assumption"])}</td>'
+        f'data-verdict="{html.escape(r["verdict"], quote=True)}"><td>{html.escape(_gate(r))}</td>'
+        f'<td>{html.escape(r["assumption"])}</td>'
         f'<td>{html.escape(r["comparison"])}</td><td>{html.escape(_effect(r))}</td>'
         f'<td>{_interval(r["ci"])}</td><td>{r["n"]}</td><td><b>{html.escape(r["verdict"])}</b></td>'
         f'<td class="mit-small">{html.escape(r["note"])}</td></tr>' for r in grounding["rows"])
     return (f'<div id="mit-grounding">{intro}<table class="mit-facts" id="mit-grounding-table"><thead><tr>'
-            "<th>assumption</th><th>comparison</th><th>effect</th><th>95% CI</th><th>n</th><th>the data</th>"
+            "<th>gate</th><th>assumption</th><th>comparison</th><th>effect</th><th>95% CI</th><th>n</th><th>the data</th>"
             f"<th>note</th></tr></thead><tbody>{body}</tbody></table><p class=\"mit-small\">Source: "
             f"{html.escape(str(grounding.get('source')))}, seed {grounding.get('seed')}.</p></div>")
 
@@ -128,4 +144,4 @@ def grounding_text(results: dict) -> str:
     if not grounding.get("rows"):
         return f"grounding not measured: {grounding.get('reason', '')}"
     return "\n".join(f"{r['verdict'].upper():<13} {_effect(r)} {_interval(r['ci'])} n={r['n']}: "
-                     f"{r['comparison']}" for r in grounding["rows"])
+                     f"{'[' + _gate(r) + '] ' if r.get('gate') else ''}{r['comparison']}" for r in grounding["rows"])

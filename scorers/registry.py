@@ -31,6 +31,8 @@ MODULES = (
     "scorers.reference.baselines",
     "scorers.reference.composition",
     "scorers.reference.energy",
+    "scorers.reference.markov",
+    "scorers.reference.fitted",
     "scorers.replay",
     "scorers.glm.names",
 )

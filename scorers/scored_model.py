@@ -164,12 +164,14 @@ class ScoredModel:
             return self.scores(role, condition)[np.searchsorted(families, common)]
         return scores
 
-    def rescore(self, role: str) -> np.ndarray:
-        """The set ``role`` scored again by the model itself, bypassing the cache, through the same output
-        checks: the canary compares two scorings."""
+    def rescore(self, role: str, members=None) -> np.ndarray:
+        """The set ``role`` (or its ``members``, an index or boolean mask) scored again by the model itself,
+        bypassing the cache, through the same output checks: the canary compares two scorings."""
         sequence_set = self.sets[role]
-        scores = self._call(self.scorer.score, tuple(sequence_set.sequences))
-        return check_scores(scores, sequence_set.sequences, sequence_set.ids, self.scorer.name)
+        chosen = np.arange(len(sequence_set))[members if members is not None else slice(None)]
+        sequences = tuple(sequence_set.sequences[i] for i in chosen)
+        scores = self._call(self.scorer.score, sequences)
+        return check_scores(scores, sequences, tuple(sequence_set.ids[i] for i in chosen), self.scorer.name)
 
     def scored_nucleotides(self, sequences) -> np.ndarray:
         """``(n,)`` how many nucleotides each likelihood score sums over (the scorer says, else the length)."""

@@ -12,8 +12,8 @@ from mit_tests import grounding
 from mit_tests.stats import _resample_ranks, spearman_bootstrap
 
 # Spearman ρ(score, measured expression) on the default libraries (seed 42, at most 500 constructs each), measured
-# with `python -m pytest --model=energy-lafleur --model=energy-lagator --model=energy-kinney --model=at-content
-# mit_tests/test_mpra.py` (and README's table).
+# with `python -m pytest --model=energy-lafleur --model=energy-lagator --model=energy-kinney --model=fitted-sigma70
+# --model=at-content mit_tests/test_mpra.py` (and README's table).
 PINNED_RHO = {
     "energy-lafleur": {"lafleur2022": 0.715, "hossain2020": 0.672, "yu2021": 0.682, "anderson": 0.849,
                        "kosuri2013": 0.604, "lagator_36n": 0.396, "lagator_pr": 0.746, "lagator_pl": 0.770},
@@ -21,6 +21,9 @@ PINNED_RHO = {
                        "kosuri2013": 0.452, "lagator_36n": 0.636, "lagator_pr": 0.887, "lagator_pl": 0.867},
     "energy-kinney": {"lafleur2022": 0.033, "hossain2020": 0.221, "yu2021": 0.012, "anderson": 0.818,
                       "kosuri2013": 0.398, "lagator_36n": 0.329, "lagator_pr": 0.050, "lagator_pl": 0.178},
+    # in-sample: fitted on all 8 libraries (zoo/fit_sigma70; held-out ρ in docs/fitted-reference.md)
+    "fitted-sigma70": {"lafleur2022": 0.800, "hossain2020": 0.750, "yu2021": 0.754, "anderson": 0.779,
+                       "kosuri2013": 0.664, "lagator_36n": 0.667, "lagator_pr": 0.809, "lagator_pl": 0.851},
     "at-content": {"lafleur2022": 0.404, "hossain2020": 0.429, "yu2021": -0.045, "anderson": -0.111,
                    "kosuri2013": 0.654, "lagator_36n": 0.296, "lagator_pr": 0.197, "lagator_pl": 0.168},
 }
@@ -141,19 +144,21 @@ def _synthetic_elements(up_gain_weak: float, up_gain_strong: float) -> pd.DataFr
     std = {"UP": "TTTTCTATCTACGTAC", "h35": "TTGACA", "spacs": "CTATTTCCTATTTCTCT", "h10": "TATAAT",
            "disc": "TTGTGTT", "ITR": "CTCTACCTTAGTTTGTACGTT"}
     rows = []
-    for _ in range(40):                                         # −35 contexts with TATAAT and GGACGG
-        h35 = "".join(rng.choice(list("ACGT"), 6))
-        rows += [{**std, "h35": h35, "h10": "TATAAT", "expression": 3.0 + 0.1 * rng.normal()},
-                 {**std, "h35": h35, "h10": "GGACGG", "expression": 2.0 + 0.1 * rng.normal()}]
+    for h35 in sorted({"".join(rng.choice(list("ACGT"), 6)) for _ in range(120)} - {"TTGACA"}
+                      | {"TGTCAA", "TATAAT", "TTGACT"}):   # −35 contexts with TATAAT and GGACGG: a −35 sweep
+        mm = sum(a != b for a, b in zip(h35, "TTGACA"))
+        rows += [{**std, "h35": h35, "h10": "TATAAT", "expression": 3.0 - 0.3 * mm + 0.01 * rng.normal()},
+                 {**std, "h35": h35, "h10": "GGACGG", "expression": 2.0 - 0.3 * mm + 0.01 * rng.normal()}]
     # sorted: a set's order follows PYTHONHASHSEED, and each box takes the next draw of rng
-    for box in sorted({"".join(rng.choice(list("ACGT"), 6)) for _ in range(300)} | {"TATAAA", "TATTAT", "ATATAT"}):
+    for box in sorted({"".join(rng.choice(list("ACGT"), 6)) for _ in range(300)}
+                      | {"TATAAA", "TATTAT", "ATATAT", "ATTATA", "TTGACA"}):
         mm = sum(a != b for a, b in zip(box, "TATAAT"))
         rows.append({**std, "disc": "ATGTGTT", "h10": box, "expression": 4.0 - 0.5 * mm + 0.05 * rng.normal()})
     for base in "ACGT":                                          # spacer series, one context
         for length in range(10, 26):
             rows.append({**std, "disc": "CCCCCCC", "spacs": base * length,
                          "expression": 4.0 - 0.2 * abs(length - 17) + 0.01 * rng.normal()})
-    ups = ["".join(rng.choice(list("AT" if k % 2 == 0 else "GC"), 20)) for k in range(60)]
+    ups = ["".join(rng.choice(list("AT" if k % 2 == 0 else "GC"), 20)) for k in range(120)]
     # one UP set in front of every core, like La Fleur's design; TATAAT − GGACGG is 1.0 on either −35
     levels = {grounding.STRONG_CORE: 3.0, ("GAATGC", "TATAAT"): 2.0, ("TTGACA", "GGACGG"): 2.0,
               ("GAATGC", "GGACGG"): 1.0}
@@ -162,6 +167,13 @@ def _synthetic_elements(up_gain_weak: float, up_gain_strong: float) -> pd.DataFr
         for k, up in enumerate(ups):
             rows.append({**std, "disc": "GGGGGGG", "UP": up, "h35": core[0], "h10": core[1],
                          "expression": level + (gain if k % 2 == 0 else 0.0) + 0.05 * rng.normal()})
+    # designs of one element's A+T: the spacer +0.025 (as the UP), the discriminator −0.05, the ITR 0 per A+T base
+    for element, length, slope, context in (("spacs", 17, 0.025, {"disc": "AAAAAAA"}), ("disc", 7, -0.05, {"ITR": "A" * 21}),
+                                            ("ITR", 21, 0.0, {"UP": "C" * 16})):
+        for _ in range(150):
+            variant = "".join(rng.choice(list("ACGT"), length))
+            at = variant.count("A") + variant.count("T")
+            rows.append({**std, **context, element: variant, "expression": 3.0 + slope * at + 0.01 * rng.normal()})
     table = pd.DataFrame(rows)
     table["high_quality"] = True
     return table
@@ -171,7 +183,7 @@ def test_grounding_measures_the_effects_it_was_given():
     rows = grounding.grounding_table(_synthetic_elements(up_gain_weak=0.5, up_gain_strong=0.5), seed=42)
     pairs = next(r for r in rows if "GGACGG in otherwise identical" in r["comparison"])
     assert pairs["effect"] == pytest.approx(1.0, abs=0.05) and pairs["verdict"] == "supported"
-    assert pairs["n"] == 40 + 2 * 60             # the −35 contexts and the UP design's two −35s
+    assert pairs["n"] == 123 + 2 * 120            # the 123 −35 contexts drawn and the UP design's two −35s
     sweep = next(r for r in rows if "1-mismatch −10s − mean" in r["comparison"])
     assert sweep["effect"] > 1.0 and sweep["verdict"] == "supported"
     peak = next(r for r in rows if r["unit"] == "bp")
@@ -180,6 +192,9 @@ def test_grounding_measures_the_effects_it_was_given():
     assert far["effect"] > 0.8 and far["verdict"] == "supported"
     up = next(r for r in rows if r["assumption"] == "an UP element raises expression")
     assert up["effect"] == pytest.approx(0.5, abs=0.05) and up["verdict"] == "supported"
+    restore = next(r for r in rows if r["assumption"].startswith("an UP element restores"))
+    # TTGACA/GGACGG (level 2.0) + 0.5 UP gain against TTGACA/TATAAT (3.0) without: −0.5
+    assert restore["effect"] == pytest.approx(-0.5, abs=0.05) and restore["verdict"] == "contradicted", restore
     multiplicative = next(r for r in rows if r["assumption"].startswith("an UP element rescues"))
     assert multiplicative["verdict"] == "not resolved" and abs(multiplicative["effect"]) < 0.05, multiplicative
     breaks = grounding.grounding_table(_synthetic_elements(0.5, 0.5), seed=42,
@@ -188,42 +203,85 @@ def test_grounding_measures_the_effects_it_was_given():
     # 1 vs 4 mismatches at 0.5 each; noise SD of the difference ≈ 0.06
     assert row["n"] == 2 and row["effect"] == pytest.approx(1.5, abs=0.25), row
     assert not any(r["assumption"] == "MIT's −10 breaks are weak −10s" for r in rows), "no families, no row"
+    # the UP design's A+T-rich UPs gain 0.5 over 20 A+T bases: 0.025 per base, against the designs' slopes
+    by_contrast = {(r["gate"], r["contrast"]): r for r in rows if r["gate"]}
+    for key, other in ((("compensation", "E vs H"), 0.025), (("compensation", "E vs J"), -0.05),
+                       (("up_position", "a"), 0.0), (("up_position", "b"), -0.05)):
+        row = by_contrast[key]
+        assert row["effect"] == pytest.approx(0.025 - other, abs=0.003), (key, row)
+        assert row["verdict"] == ("supported" if 0.025 - other > 0.01 else "not resolved"), (key, row)
+    # strand: 3 extra mismatches in each box, 0.3 per −35 mismatch and 0.5 per −10 mismatch (one construct
+    # each, noise SD 0.05)
+    for contrast in ("rc", "exchanged"):
+        row = by_contrast[("strand", contrast)]
+        assert row["effect"] == pytest.approx(0.9 + 1.5, abs=0.15) and row["verdict"] == "supported", row
+    assert by_contrast[("spacing", "a and b: 17 bp vs ≥ 3 bp away")]["verdict"] == "supported"
+    assert set(grounding.by_gate(rows)) == {"compensation", "up_position", "spacing", "strand"}
+    natural = grounding.grounding_table(_synthetic_elements(0.5, 0.5), seed=42,
+                                        natural_pairs=[("TATAAT", "ATATAT"), ("TATAAA", "ATATAT")])
+    row = next(r for r in natural if r["gate"] == "motif_natural")
+    assert row["n"] == 1 and row["contrast"] == "A vs B", row          # TATAAT is not in the sweep
     rescue = [r for r in grounding.grounding_table(_synthetic_elements(1.0, 0.2), seed=42)
               if r["assumption"].startswith("an UP element rescues")][0]
     assert rescue["effect"] == pytest.approx(0.8, abs=0.05) and rescue["verdict"] == "supported"
 
 
-# The grounding table of README (effect rounded to 0.01, verdict), in row order, measured with
-# `pytest --model=at-content mit_tests/test_mpra.py`.
+# The grounding table of docs/grounding.md (effect rounded to 0.01, verdict), in row order, measured with
+# `pytest --model=at-content mit_tests/test_mpra.py` (seed 42, natural set included).
 PINNED_GROUNDING = [
     ("a consensus −10 beats weaker ones", 1.17, "supported"),
     ("a consensus −10 beats weaker ones", 1.63, "supported"),
     ("the paper's −10 break is a weak −10", 90.93, "contradicted"),      # TGTAAT, percentile
-    ("MIT's −10 breaks are weak −10s", 1.18, "supported"),               # M_i − K_i over the seed-42 families
+    ("MIT's −10 breaks are weak −10s", 1.18, "supported"),               # motif: M_i − K_i, seed-42 families
+    ("the −10s MIT breaks are weak once broken", 1.26, "supported"),     # motif_natural: A_i − B_i
     ("17 bp beats other spacings", -0.05, "not resolved"),               # 17 − 15
     ("17 bp beats other spacings", -0.00, "not resolved"),               # 17 − 16
     ("17 bp beats other spacings", 0.25, "not resolved"),                # 17 − 18
     ("17 bp beats other spacings", 0.52, "supported"),                   # 17 − 19
-    ("17 bp beats other spacings", 1.07, "supported"),                   # 17 − far
-    ("17 bp beats other spacings", 17.0, "supported"),                   # peak
+    ("17 bp beats other spacings", 1.07, "supported"),                   # spacing a and b: 17 − far
+    ("17 bp beats other spacings", 17.0, "supported"),                   # spacing a and b: peak
     ("an UP element raises expression", 0.44, "supported"),
     ("an UP element rescues weak promoters (not a multiplicative gain)", -0.08, "not resolved"),
+    ("an UP element restores a promoter whose −10 is broken", -1.21, "contradicted"),
+    ("A+T counts more in the UP region than elsewhere", 0.03, "supported"),    # per A+T base: UP
+    ("A+T counts more in the UP region than elsewhere", 0.03, "measured"),     # spacer
+    ("A+T counts more in the UP region than elsewhere", -0.04, "measured"),    # discriminator
+    ("A+T counts more in the UP region than elsewhere", 0.00, "measured"),     # ITR
+    ("A+T counts more in the UP region than elsewhere", -0.00, "not resolved"),  # compensation E vs H
+    ("A+T counts more in the UP region than elsewhere", 0.07, "supported"),    # compensation E vs J
+    ("A+T counts more in the UP region than elsewhere", 0.03, "supported"),    # up_position a
+    ("A+T counts more in the UP region than elsewhere", 0.07, "supported"),    # up_position b
+    ("a box read on the other strand, or in the other box's place, is weak", 0.11, "not resolved"),   # rc
+    ("a box read on the other strand, or in the other box's place, is weak", 1.96, "supported"),  # exchanged
 ]
+GATED_CONTRASTS = {("motif", "M vs K"), ("motif_natural", "A vs B"), ("compensation", "E vs H"),
+                   ("compensation", "E vs J"), ("up_position", "a"), ("up_position", "b"),
+                   ("spacing", "a and b: 17 bp vs ≥ 3 bp away"), ("spacing", "a and b: the peak at 16–18 bp"),
+                   ("strand", "rc"), ("strand", "exchanged")}
 
 
 def test_grounding_on_la_fleur_reports_what_the_data_say():
     from fixtures.libraries import lafleur_elements
+    from fixtures.natural import build_natural, missing_data
     try:
         elements = lafleur_elements()
     except DataUnavailable as exc:
         pytest.skip(exc.reason)
-    rows = grounding.grounding_table(elements, seed=42, motif_boxes=motif_boxes(build_core(42)))
+    if missing_data():
+        pytest.skip(missing_data())
+    rows = grounding.grounding_table(elements, seed=42, motif_boxes=motif_boxes(build_core(42)),
+                                     natural_pairs=grounding.natural_boxes(build_natural(42)))
     measured = [(r["assumption"], round(r["effect"], 2), r["verdict"]) for r in rows]
     assert len(measured) == len(PINNED_GROUNDING), measured
     for got, pinned in zip(measured, PINNED_GROUNDING):
         assert got[0] == pinned[0] and got[2] == pinned[2] and abs(got[1] - pinned[1]) <= 0.011, (got, pinned)
     consensus = rows[0]
     assert consensus["n"] == 401 and "GGACGG" in consensus["comparison"] and consensus["ci"][0] > 1.0
+    # every gated contrast has its row, and each row's CI and n are there
+    assert {(r["gate"], r["contrast"]) for r in rows if r["gate"]} - {("compensation", r["contrast"]) for r in rows
+                                                                      if "not gated" in (r["contrast"] or "")} \
+        == GATED_CONTRASTS
+    assert all(r["n"] > 0 and r["effect"] is not None for r in rows if r["gate"])
 
 
 def _results_with(mpra_details, grounding_rows):
@@ -248,6 +306,15 @@ def test_report_sections_show_mpra_and_grounding():
     assert "libA" in mpra_text(results) and "NOT RESOLVED" in grounding_text(results)
     assert figures.mpra_bars(results) == {"m1": {"libA": (0.61, 0.5, 0.7)}}
     assert "Not measured" in grounding_html({"models": {}, "grounding": {"rows": [], "reason": "absent"}})
+    from reports.grounding import gate_grounding
+    gated = {**row, "gate": "up_position", "contrast": "a", "effect": 0.027, "ci": [0.014, 0.043],
+             "unit": "Δ log expression per A+T base", "verdict": "supported"}
+    results["grounding"]["rows"].append(gated)
+    results["grounding"]["by_gate"] = grounding.by_gate(results["grounding"]["rows"])
+    assert "<td>up_position a</td>" in grounding_html(results) and "[up_position a]" in grounding_text(results)
+    assert gate_grounding(results, "up_position") == "a: supported (+0.03 Δ log expression per A+T base " \
+                                                      "[+0.01, +0.04])"
+    assert gate_grounding(results, "strand") == ""
 
 
 @pytest.mark.e2e

@@ -6,7 +6,8 @@ The wheel (GPL-3.0) is installed, never copied into MIT: ``pip install --no-deps
 seqlen-hf, pretrained on the human genome) fine-tuned for 5 epochs at lr 2e-5 (``finetuning_info.json``), saved
 as a backbone without the causal-LM head. MIT refuses it as it is; the copy that ``python -m scorers.glm.tie_head``
 writes (the head tied to the input embeddings, as HyenaDNA was pretrained) is scored through the ``hyenadna``
-recipe with the checkpoint's own remote code.
+recipe with the checkpoint's own remote code. The wheel's second fine-tune (``models/dataset2``) is a replicate.
+Both tied copies predict E. coli DNA worse than chance, and the canary refuses them for it (issue 20).
 """
 
 from __future__ import annotations
@@ -19,20 +20,29 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mit_tests.properties import GATES
 from tests.conftest import run_mit
 
 INSTALL = "pip install --no-deps anticapt"
-CHECKPOINT = Path("models", "dataset1", "finetuned_hyenadna")
+# The wheel's two fine-tunes of HyenaDNA-tiny-1k: replicates (weights 0.34 % apart, issue 20).
+CHECKPOINTS = (Path("models", "dataset1", "finetuned_hyenadna"), Path("models", "dataset2", "finetuned_hyenadna"))
+CHECKPOINT = CHECKPOINTS[0]
 
 
-def anticapt_checkpoint() -> Path:
+def anticapt_folder(checkpoint: Path = CHECKPOINT) -> Path | None:
+    """The installed wheel's ``checkpoint`` folder, or None when anticapt or the checkpoint is not installed."""
     spec = importlib.util.find_spec("anticapt")
     if spec is None or not spec.submodule_search_locations:
-        pytest.skip(f"needs the HyenaDNA-tiny checkpoint of the PyPI wheel anticapt: {INSTALL}")
-    folder = Path(list(spec.submodule_search_locations)[0]) / CHECKPOINT
-    if not (folder / "pytorch_model.bin").is_file():
-        pytest.skip(f"the installed anticapt has no {CHECKPOINT}/pytorch_model.bin; reinstall: {INSTALL}")
+        return None
+    folder = Path(list(spec.submodule_search_locations)[0]) / checkpoint
+    return folder if (folder / "pytorch_model.bin").is_file() else None
+
+
+def anticapt_checkpoint(checkpoint: Path = CHECKPOINT) -> Path:
+    folder = anticapt_folder(checkpoint)
+    if folder is None:
+        installed = importlib.util.find_spec("anticapt") is not None
+        pytest.skip(f"the installed anticapt has no {checkpoint}/pytorch_model.bin; reinstall: {INSTALL}" if installed
+                    else f"needs the HyenaDNA-tiny checkpoint of the PyPI wheel anticapt: {INSTALL}")
     return folder
 
 
@@ -109,21 +119,39 @@ def test_the_tied_copy_is_scored_exactly_with_longsafaris_remote_code(tied):
     np.testing.assert_array_equal(scorer.n_scored_nucleotides(sequences), [len(s) - 1 for s in sequences])
 
 
+@pytest.fixture(scope="module")
+def tied_replicate(tmp_path_factory):
+    """The wheel's second fine-tune (``models/dataset2``), its head tied the same way: a replicate."""
+    from scorers.glm.tie_head import main
+    folder = tmp_path_factory.mktemp("hyenadna-tied-2") / "hyenadna-tiny-tied-2"
+    assert main([str(anticapt_checkpoint(CHECKPOINTS[1])), str(folder), "--trust-remote-code"]) == 0
+    return folder
+
+
 @pytest.mark.e2e
-def test_the_tied_copy_passes_the_canary_and_is_measured_everywhere_and_the_untouched_one_errors(tied, untouched,
-                                                                                                 tmp_path):
-    # The robustness designs are left out to stay quick (they shrink each failure through ~100 designs).
-    run = run_mit(tmp_path / "report", f"--model=hyenadna:{tied}", f"--model=hyenadna:{untouched}",
-                  "--trust-remote-code", "-k", "not drawn_designs", cache=tmp_path / "cache.sqlite")
-    measured = run.properties(f"hyenadna:{tied}")
-    gates = GATES + ("motif_natural",)
-    assert all(measured[p]["verdict"] in ("pass", "fail") and measured[p]["p"] is not None for p in gates), \
-        {p: (measured[p]["verdict"], measured[p]["p"]) for p in gates}
-    canary = measured["canary"]
-    assert canary["verdict"] == "pass", (canary, run.log)
-    details = canary["details"]
-    assert canary["estimate"] < math.log(4) - 0.3 and details["uniform_nll_per_nt"] >= math.log(4) - 0.1, details
-    assert details["identical_rescoring"] is True
+def test_both_tied_replicates_are_refused_as_worse_than_chance_on_e_coli_dna_and_the_untouched_one_errors(
+        tied, tied_replicate, untouched, tmp_path):
+    """HyenaDNA-tiny was pretrained on the human genome and fine-tuned on anticapt's task: tied, it is confident on
+    tandem repeats (0.91 nats/nt) but predicts E. coli DNA worse than a uniform guess (measured: 2.10 and 2.11
+    nats/nt on held-out windows, 1.77 and 1.75 on natural promoters; docs/canary.md). MIT says so and measures
+    nothing else on it; the untouched checkpoint is refused for its missing head."""
+    from fixtures.natural import missing_data
+    from mit_tests.canary import UNTRAINED, WORSE_THAN_CHANCE
+    if missing_data():
+        pytest.skip(missing_data())
+    run = run_mit(tmp_path / "report", f"--model=hyenadna:{tied}", f"--model=hyenadna:{tied_replicate}",
+                  f"--model=hyenadna:{untouched}", "--trust-remote-code", "-k", "test_canary or test_motif",
+                  cache=tmp_path / "cache.sqlite")
+    for folder in (tied, tied_replicate):
+        measured = run.properties(f"hyenadna:{folder}")
+        canary = measured["canary"]
+        assert canary["verdict"] == "fail", (canary, run.log)
+        assert WORSE_THAN_CHANCE in canary["reason"] and UNTRAINED in canary["reason"], canary["reason"]
+        details = canary["details"]
+        assert details["promoter_nll_per_nt"] > math.log(4) + 0.1 and details["held_out_nll_per_nt"] > math.log(4)
+        assert details["repeat_nll_per_nt"] < math.log(4) - 0.3, "confident on repeats all the same"
+        assert details["checks"]["uniform"] and details["identical_rescoring"] is True
+        assert measured["motif"]["verdict"] == "error" and WORSE_THAN_CHANCE in measured["motif"]["reason"]
     refused = run.properties(f"hyenadna:{untouched}")["canary"]
     assert refused["verdict"] == "error" and "will not score a randomly initialised head" in refused["reason"], \
         refused
