@@ -54,6 +54,7 @@ def plot(steps: list[dict], path: Path, title: str) -> None:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
     names = sorted({g for s in steps for g, v in s["gates"].items()
                     if g != "canary" and isinstance(v.get("estimate"), (int, float))})
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
@@ -63,7 +64,14 @@ def plot(steps: list[dict], path: Path, title: str) -> None:
         y = [v if isinstance(v, (int, float)) else float("nan") for v in y]
         axes[0].plot(x, y, "o-", label=name)
     axes[0].axhline(0, color="grey", lw=0.8)
+    refused = [s["step"] for s in steps if (s["gates"].get("canary") or {}).get("verdict") not in ("pass", None)]
+    for step in refused:    # the canary refused the checkpoint: no gate was measured
+        axes[0].axvline(step, color="red", alpha=0.25, lw=6)
+    if refused:
+        axes[0].text(refused[0], 1.02, "canary refused", color="red", fontsize=7)
     axes[0].set_xscale("log")
+    axes[0].set_xlim(min(x) / 1.3, max(x) * 1.3)
+    axes[0].xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     axes[0].set_xlabel("training step")
     axes[0].set_ylabel("gate estimate")
     axes[0].legend(fontsize=7, ncol=2)
