@@ -26,7 +26,7 @@ def cell(entry: dict | None) -> str:
                "info": "info"}.get(entry.get("verdict"), entry.get("verdict") or "?")
     text = f"{verdict} {_number(entry.get('estimate'))}" if entry.get("estimate") is not None else verdict
     null = entry.get("null_control")
-    if null:
+    if null and null.get("of") and entry.get("verdict") in ("pass", "fail"):
         text += f" ({null['passed_by']}/{null['of']} untrained pass)"
     return text
 
