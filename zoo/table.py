@@ -1,0 +1,74 @@
+"""``python -m zoo.table REPORT_DIR``: the zoo's verdict table (Markdown) from a run's ``mit-results.json``.
+
+One row per model of the run (untrained null-control copies are counted in their model's cells, not listed):
+overall line, canary values (held-out / natural promoters / uniform / repeats, nats per nt), every property's
+verdict and estimate (gates and diagnostics such as css) with "k/N untrained pass" when null-control copies passed
+it too, and r(AT, score).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+SPECIAL = ("canary", "composition")     # their own columns: canary values first, r(AT) last
+
+
+def _number(value) -> str:
+    return f"{value:.2f}" if isinstance(value, (int, float)) else "–"
+
+
+def cell(entry: dict | None) -> str:
+    if not entry:
+        return "–"
+    verdict = {"pass": "PASS", "fail": "FAIL", "error": "ERROR", "skip": "skip", "xfail": "xfail",
+               "info": "info"}.get(entry.get("verdict"), entry.get("verdict") or "?")
+    text = f"{verdict} {_number(entry.get('estimate'))}" if entry.get("estimate") is not None else verdict
+    null = entry.get("null_control")
+    if null and null.get("of") and entry.get("verdict") in ("pass", "fail"):
+        text += f" ({null['passed_by']}/{null['of']} untrained pass)"
+    return text
+
+
+def canary_cell(entry: dict | None) -> str:
+    if not entry:
+        return "–"
+    d = entry.get("details") or {}
+    values = " / ".join(_number(d.get(k)) for k in ("held_out_nll_per_nt", "promoter_nll_per_nt",
+                                                     "uniform_nll_per_nt", "repeat_nll_per_nt"))
+    return f"{cell({'verdict': entry.get('verdict')})} {values}"
+
+
+def rows(results: dict) -> list[str]:
+    # every property the run measured, in the order the results list them (the gates change between versions)
+    names = list(dict.fromkeys(n for m in results["models"].values() for n in (m.get("properties") or {})
+                               if n not in SPECIAL))
+    header = ["model", "overall", "canary (held-out / promoters / uniform / repeats)"] + names + ["r(AT)"]
+    lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    for spec, model in results["models"].items():
+        properties = model.get("properties") or {}
+        if any((p or {}).get("null_control_of") for p in properties.values()) or "#null" in spec:
+            continue
+        overall = model.get("overall") or {}
+        composition = (properties.get("composition") or {})
+        r_at = composition.get("estimate")
+        lines.append("| " + " | ".join(
+            [f"`{spec}`", overall.get("verdict", "–"), canary_cell(properties.get("canary"))]
+            + [cell(properties.get(n)) for n in names] + [_number(r_at)]) + " |")
+    return lines
+
+
+def main(argv=None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: python -m zoo.table REPORT_DIR", file=sys.stderr)
+        return 2
+    results = json.loads((Path(args[0]) / "mit-results.json").read_text())
+    print(f"seed {results.get('seed')}, MIT {results.get('mit_version')}")
+    print("\n".join(rows(results)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
