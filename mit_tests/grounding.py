@@ -72,6 +72,14 @@ def _row(assumption, comparison, effect, ci, n, supports, note="", unit="Δ log 
             "n": int(n), "unit": unit, "verdict": verdict, "note": note, "gate": gate, "contrast": contrast}
 
 
+def _not_testable(assumption, comparison, why, gate, contrast) -> dict:
+    """A gated contrast whose direction no shipped library can test, said plainly."""
+    row = _row(assumption, comparison, float("nan"), (float("nan"), float("nan")), 0, None,
+               f"not testable with the shipped data: {why}", gate=gate, contrast=contrast)
+    row["verdict"] = "not testable"
+    return row
+
+
 def _side(ci, positive=True):
     lo, hi = ci
     if lo > 0:
@@ -342,7 +350,10 @@ def at_slopes(table: pd.DataFrame, seed: int, resamples: int = 1_000) -> dict[st
 POSITION_CONTRASTS = (
     ("compensation", "E vs H", "spacs", "E_i's UP moved into the spacer (H_i)"),
     ("compensation", "E vs J", "disc", "the core moved 45 bp upstream, so E_i's UP sits just after the −10 (J_i)"),
-    ("up_position", "a", "ITR", "the UP moved downstream of the −10 (o+60…90)"),
+    ("compensation", "E vs L", None, "E_i's UP moved far upstream (o−16), where no shipped library varies A+T "
+                                     "(La Fleur's UP design ends 16 nt before the −35)"),
+    ("up_position", "a", "ITR", "the UP moved just downstream of the −10 (o+60…70)"),
+    ("up_position", "a_far", "ITR", "the UP moved far downstream of the −10 (o+80…90)"),
     ("up_position", "b", "disc", "the core moved upstream of the UP, which then starts 6 bp after the −10"),
 )
 
@@ -368,10 +379,9 @@ def position_rows(table: pd.DataFrame, seed: int) -> list[dict]:
             rows[-1]["verdict"] = "measured"
     for gate, contrast, element, twin in POSITION_CONTRASTS:
         if element not in slopes:
-            rows.append(_row("A+T counts more in the UP region than elsewhere", f"{gate} {contrast}: {twin}",
-                             float("nan"), (float("nan"), float("nan")), 0, None,
-                             f"not testable with the shipped data: no La Fleur design varies {element}",
-                             gate=gate, contrast=contrast))
+            why = twin if element is None else f"no La Fleur design varies {element}"
+            rows.append(_not_testable("A+T counts more in the UP region than elsewhere", f"{gate} {contrast}: {twin}",
+                                      why, gate, contrast))
             continue
         slope, boot, n, _ = slopes[element]
         d = up_boot - boot
@@ -435,16 +445,20 @@ def strand_rows(table: pd.DataFrame, seed: int) -> list[dict]:
             parts.append(f"{box} as {'−35' if element == 'h35' else '−10'}: {one.mean() - hit[0]:+.2f} below the "
                          f"mean one-mismatch box (percentile {percentile:.0f} of {len(sweep)})")
         if missing:
-            rows.append(_row("a box read on the other strand, or in the other box's place, is weak", f"strand "
-                             f"{contrast}", float("nan"), (float("nan"), float("nan")), 0, None,
-                             "not testable with the shipped data: " + ", ".join(missing) + " not in the sweeps",
-                             gate="strand", contrast=contrast))
+            rows.append(_not_testable("a box read on the other strand, or in the other box's place, is weak",
+                                      f"strand {contrast}", ", ".join(missing) + " not in the sweeps", "strand",
+                                      contrast))
             continue
         effect, ci = _difference_ci(terms, seed, 30 + code)
         rows.append(_row("a box read on the other strand, or in the other box's place, is weak",
                          f"strand {contrast}: La Fleur −35 and −10 sweeps, mean one-mismatch boxes − the twin's "
                          f"boxes ({boxes[0]}, {boxes[1]}), summed", effect, ci, 2, _side(ci), "; ".join(parts),
                          gate="strand", contrast=contrast))
+    for twin in ("rc_twin", "order_twin"):
+        rows.append(_not_testable("a promoter on the reverse strand is read as one", f"strand {twin}: the same "
+                                  "members reverse-complemented whole", "every shipped library measures "
+                                  "transcription of one strand into its reporter, so a promoter placed on the other "
+                                  "strand is not expressed there", "strand", twin))
     return rows
 
 

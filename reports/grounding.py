@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 
 VERDICT_COLOURS = {"supported": "#c8e6c9", "contradicted": "#ffcdd2", "not resolved": "#eeeeee",
-                   "measured": "#ffffff"}
+                   "measured": "#ffffff", "not testable": "#fff3e0"}
 
 
 def _number(value, digits: int = 2) -> str:
