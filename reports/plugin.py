@@ -46,6 +46,9 @@ def _is_mit_run(config) -> bool:
 
 @pytest.hookimpl(tryfirst=True)      # before pytest-html's own configure reads the report path we set
 def pytest_configure(config):
+    global _ON_XDIST_WORKER
+    # a worker of this very run (not a process that merely inherited PYTEST_XDIST_WORKER from an outer xdist run)
+    _ON_XDIST_WORKER = hasattr(config, "workerinput")
     config.stash[_COLLECTOR] = ResultCollector()
     config.pluginmanager.register(_Collecting(config.stash[_COLLECTOR]), "mit-result-collector")
     if not _is_mit_run(config) or hasattr(config, "workerinput"):
@@ -118,9 +121,12 @@ def _json_scalar(value):
     return str(value)
 
 
+_ON_XDIST_WORKER = False
+
+
 @pytest.hookimpl(tryfirst=True)      # before the JUnit writer reads the properties (in the process that writes it)
 def pytest_runtest_logreport(report):
-    if os.environ.get("PYTEST_XDIST_WORKER"):
+    if _ON_XDIST_WORKER:
         return      # a worker sends its reports through execnet, which serialises plain dicts only: the
         #             controller, which writes the JUnit XML, converts them when it receives them
     report.user_properties = [(name, JsonProperty(value) if type(value) is dict else value)

@@ -13,8 +13,10 @@ from scorers.protocol import NoFingerprintWarning, fingerprint
 from scorers.registry import resolve
 from tests.conftest import run_mit
 
-# README's "Your own scorer", filled in: sums 4 ** (positions matching TATAAT) over the hexamers, so a −10 near
-# the consensus counts most. VERSION_2 is the same scorer edited so that a broken −10 scores higher.
+# README's "Your own scorer", filled in: over every −35 start i, 4 ** (matches of the hexamer at i to TTGACA) times
+# 4 ** (matches of the hexamer 23 nt later, the −10 after a 17-bp spacer, to TATAAT), so a near-consensus −10 in
+# its place counts most (the motif gate's M and K hold the same hexamers, in other places). VERSION_2 is the same
+# scorer edited so that a broken −10 scores higher.
 README_SCORER = '''
 import numpy as np
 
@@ -25,8 +27,9 @@ class MyScorer:
     cacheable = True         # cache its scores, like a likelihood model's
 
     def score(self, sequences):
-        return np.array([{sign}sum(4.0 ** sum(a == b for a, b in zip(s[i:i + 6], "TATAAT"))
-                                   for i in range(len(s) - 5)) for s in sequences], dtype=np.float64)
+        return np.array([{sign}sum(4.0 ** sum(a == b for a, b in zip(s[i:i + 6], "TTGACA"))
+                                   * 4.0 ** sum(a == b for a, b in zip(s[i + 23:i + 29], "TATAAT"))
+                                   for i in range(len(s) - 28)) for s in sequences], dtype=np.float64)
 
 
 def make_scorer():
