@@ -3,7 +3,9 @@
 One row per model of the run (untrained null-control copies are counted in their model's cells, not listed):
 overall line, canary values (held-out / natural promoters / uniform / repeats, nats per nt), every property's
 verdict and estimate (gates and diagnostics such as css) with "k/N untrained pass" when null-control copies passed
-it too, and r(AT, score).
+it too and "fails after Holm" when a gate passes alone but the overall line counts it failed, the
+outside-construction criterion (AUROC of σ70 promoters over A/T-matched genome windows; mean Spearman ρ margin over
+A/T content), and r(AT, score).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import json
 import sys
 from pathlib import Path
 
-SPECIAL = ("canary", "composition")     # their own columns: canary values first, r(AT) last
+SPECIAL = ("canary", "composition", "outside")     # their own columns: canary first, outside and r(AT) last
 
 
 def _number(value) -> str:
@@ -31,6 +33,21 @@ def cell(entry: dict | None) -> str:
     return text
 
 
+def outside_cell(entry: dict | None, met: bool | None) -> str:
+    if not entry:
+        return "–"
+    d = entry.get("details") or {}
+    genome, expression = d.get("genome") or {}, d.get("expression") or {}
+    parts = []
+    if genome:
+        parts.append(f"AUROC {_number(genome.get('auroc'))} [{', '.join(map(_number, genome.get('ci') or []))}]")
+    if expression:
+        parts.append(f"ρ margin {expression.get('margin'):+.2f} [{', '.join(f'{c:+.2f}' for c in expression['ci'])}]"
+                     if isinstance(expression.get("margin"), (int, float)) else "ρ margin –")
+    verdict = {True: "met", False: "not met"}.get(met if met is not None else d.get("met"), "–")
+    return f"{verdict}: " + "; ".join(parts) if parts else verdict
+
+
 def canary_cell(entry: dict | None) -> str:
     if not entry:
         return "–"
@@ -44,7 +61,8 @@ def rows(results: dict) -> list[str]:
     # every property the run measured, in the order the results list them (the gates change between versions)
     names = list(dict.fromkeys(n for m in results["models"].values() for n in (m.get("properties") or {})
                                if n not in SPECIAL))
-    header = ["model", "overall", "canary (held-out / promoters / uniform / repeats)"] + names + ["r(AT)"]
+    header = (["model", "overall", "canary (held-out / promoters / uniform / repeats)"] + names
+              + ["outside criterion (AUROC; ρ margin over A/T)", "r(AT)"])
     lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
     for spec, model in results["models"].items():
         properties = model.get("properties") or {}
@@ -53,9 +71,16 @@ def rows(results: dict) -> list[str]:
         overall = model.get("overall") or {}
         composition = (properties.get("composition") or {})
         r_at = composition.get("estimate")
+        failed = set(overall.get("failed") or [])
+        cells = []
+        for name in names:
+            text = cell(properties.get(name))
+            if name in failed and (properties.get(name) or {}).get("verdict") == "pass":
+                text += " (fails after Holm)"     # passes alone, not across the six gates
+            cells.append(text)
         lines.append("| " + " | ".join(
-            [f"`{spec}`", overall.get("verdict", "–"), canary_cell(properties.get("canary"))]
-            + [cell(properties.get(n)) for n in names] + [_number(r_at)]) + " |")
+            [f"`{spec}`", overall.get("verdict", "–"), canary_cell(properties.get("canary"))] + cells
+            + [outside_cell(properties.get("outside"), overall.get("outside")), _number(r_at)]) + " |")
     return lines
 
 
