@@ -258,7 +258,7 @@ def test_the_natural_skip_says_whether_the_download_failed_or_was_not_attempted(
 @pytest.mark.e2e
 def test_without_data_offline_the_suite_runs_and_only_data_tests_skip(tmp_path, demonstrators):
     """``MIT_DATA_DIR= MIT_OFFLINE=1 pytest --model=kmer --model=rpa-pwm`` with an empty cache: kmer (which counts the
-    genome) skips every test and the natural test skips, each with the command that fetches the data; rpa-pwm's
+    genome) skips every test and the natural and outside tests skip, each with the command that fetches the data; rpa-pwm's
     other results are those of the demonstrators' run, which has whatever data this session has."""
     from tests.conftest import run_mit
     run = run_mit(tmp_path / "out", "--model=kmer", "--model=rpa-pwm", "--mit-examples=1",
@@ -275,7 +275,10 @@ def test_without_data_offline_the_suite_runs_and_only_data_tests_skip(tmp_path, 
     assert ours["motif_natural"]["verdict"] == "skip"
     assert "RegulonDB" in ours["motif_natural"]["reason"] and "curl -L --create-dirs" in ours["motif_natural"]["reason"]
     reference = demonstrators.properties("rpa-pwm")
-    same = {p: (r["verdict"], r.get("estimate")) for p, r in ours.items() if p not in ("motif_natural", "mpra")}
+    # the data tests: the natural set, measured expression, and the outside-construction criterion (genome windows)
+    assert ours["outside"]["verdict"] == "skip", ours["outside"]
+    same = {p: (r["verdict"], r.get("estimate")) for p, r in ours.items()
+            if p not in ("motif_natural", "mpra", "outside")}
     assert same == {p: (reference[p]["verdict"], reference[p].get("estimate")) for p in same}
 
 
