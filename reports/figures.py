@@ -586,7 +586,8 @@ def series_figure(results: dict):
     points = series_points(results)
     if not points:
         return None
-    figure, axes = _new_figure(2.3 * len(points) + 0.6, 2.6, ncols=len(points))
+    width = 2.3 * len(points) + 1.4
+    figure, axes = _new_figure(width, 2.6, ncols=len(points), right=1 - 0.9 / width)   # room for the legend
     for ax, (gate, p) in zip(axes, points.items()):
         ax.axhline(0.5, color="#9e9e9e", linewidth=0.8, linestyle=":")
         ax.errorbar(p["step"], p["estimate"], yerr=[p["estimate"] - p["lo"], p["hi"] - p["estimate"]],
@@ -596,7 +597,9 @@ def series_figure(results: dict):
         ax.scatter(p["step"][~p["passed"]], p["estimate"][~p["passed"]], facecolor="white", edgecolor="#1565c0",
                    zorder=3, s=18, label="not pass")
         if p["step"].min() > 0 and p["step"].max() >= 10 * p["step"].min():
+            from matplotlib.ticker import NullFormatter
             ax.set_xscale("log")
+            ax.xaxis.set_minor_formatter(NullFormatter())      # decades only: minor labels overprint
         ax.set_ylim(0, 1)
         ax.set_title(gate, fontsize=9)
         ax.set_xlabel("training step", fontsize=8)

@@ -17,11 +17,16 @@ import sys
 from pathlib import Path
 
 from mit_tests.properties import GATES, ROBUSTNESS
+from reports.matrix import breakable, row_label
 from reports.merge import IncompatibleResults, merge_results, mit_version, read_results
 
 COLUMNS = GATES + ("motif_natural", "css") + ROBUSTNESS
 VERDICT_COLOUR = {"pass": "#c8e6c9", "fail": "#ffcdd2", "error": "#ffe0b2", "info": "#e3f2fd", "xfail": "#f5f5f5",
                   "skip": "#fafafa"}
+HEADS = {"motif_natural": "natural", "compensation": "compens.", "up_position": "UP pos.",
+         **{f"robustness_{g}": f"robust {HEADS_SHORT}" for g, HEADS_SHORT in
+            (("motif", "motif"), ("compensation", "comp."), ("up_position", "UP"), ("spacing", "spac."),
+             ("strand", "strand"))}}
 OVERALL_RANK = {"grammar": 0, "composition only": 3, "neither": 4, "not measured": 5}
 
 STYLE = """<style>
@@ -29,8 +34,8 @@ body { font-family: sans-serif; font-size: 13px; color: #111; margin: 16px; }
 table.lb { border-collapse: collapse; margin-bottom: 18px; }
 .lb th, .lb td { border: 1px solid #ccc; padding: 3px 6px; text-align: left; white-space: nowrap; }
 .lb thead th { background: #fafafa; cursor: pointer; position: sticky; top: 0; }
-.lb td.model { white-space: normal; max-width: 260px; overflow-wrap: anywhere; }
-.lb td.overall { white-space: normal; max-width: 320px; }
+.lb td.model { white-space: normal; max-width: 240px; }
+.lb td.overall { white-space: nowrap; }
 .facts { color: #555; font-size: 11.5px; }
 </style>"""
 
@@ -69,17 +74,23 @@ def _gate_cell(record: dict | None) -> str:
 
 def table_html(results: dict) -> str:
     """The leaderboard table of one set of comparable results (already merged)."""
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in ("model", "overall") + COLUMNS)
+    head = "".join(f'<th title="{html.escape(c, quote=True)}">{html.escape(HEADS.get(c, c))}</th>'
+                   for c in ("model", "overall") + COLUMNS)
     rows = []
     for spec, model in results["models"].items():
+        if model.get("null_control_of"):        # an untrained copy is a control of its model, not an entry
+            continue
         overall = model.get("overall") or {}
         verdict = overall.get("verdict", "not measured")
         line = overall.get("line") or verdict
         rank = OVERALL_RANK.get(verdict, 2)      # graded words between grammar and composition only
         passed = len(overall.get("passed") or [])
         cells = "".join(_gate_cell(model.get("properties", {}).get(c)) for c in COLUMNS)
-        rows.append(f'<tr><td class="model" data-key="{html.escape(spec, quote=True)}">{html.escape(spec)}</td>'
-                    f'<td class="overall" data-key="{rank}.{99 - passed:02d}">{html.escape(line)}</td>{cells}</tr>')
+        label = row_label(spec)
+        rows.append(f'<tr><td class="model" data-key="{html.escape(label, quote=True)}" title="{html.escape(spec, quote=True)}">'
+                    f'{breakable(label)}</td><td class="overall" data-key="{rank}.{99 - passed:02d}" '
+                    f'title="{html.escape(line, quote=True)}">{html.escape(verdict)}'
+                    f'{f" ({passed})" if passed and verdict != "grammar" else ""}</td>{cells}</tr>')
     return f'<table class="lb"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
 
 
@@ -99,7 +110,9 @@ def leaderboard_html(sections: list[tuple[str, list[str]]]) -> str:
         blocks.append(f"<h2>{html.escape(title)}</h2>{_facts(merged, files)}{table_html(merged)}")
     return (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>MIT leaderboard</title>{STYLE}</head><body>'
             "<h1>MIT leaderboard</h1><p>Each cell: the gate's verdict and the share of untied matched families that "
-            "prefer the grammatical member (hover for the sentence). Click a column head to sort.</p>"
+            "prefer the grammatical member (hover for the sentence); overall: the word (with the number of gates passed; "
+            "hover for the whole line). Click a column head to sort. Untrained copies "
+            "(--mit-null-control) are controls of their model and are not listed.</p>"
             f"{''.join(blocks)}{SORT_SCRIPT}</body></html>")
 
 

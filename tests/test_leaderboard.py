@@ -67,6 +67,14 @@ def test_page_is_self_contained_sortable_and_sectioned(tmp_path):
     assert main([core, "--section", "The paper's gLMs", paper, "--out", str(out)]) == 0 and out.exists()
 
 
+def test_untrained_copies_are_not_entries():
+    models = {"hf-causal:m": _model("neither", 0.5), "hf-causal:m#null1": {**_model("neither", 0.5),
+                                                                          "null_control_of": "hf-causal:m"}}
+    from reports.leaderboard import table_html
+    table = table_html(_results(models))
+    assert 'title="hf-causal:m"' in table and "#null1" not in table
+
+
 def test_refusal_names_the_file_and_field(tmp_path, capsys):
     core = _write(tmp_path / "core.json", _results({"rpa-pwm": _model("grammar", 0.9)}))
     other = _write(tmp_path / "seed7.json", _results({"random": _model("neither", 0.5)}, seed=7))
