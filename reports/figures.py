@@ -205,7 +205,7 @@ def model_styles(specs) -> dict[str, Style]:
 
 
 def _short(spec: str, width: int = 28) -> str:
-    from reports.matrix import short_spec
+    from reports.names import short_spec
     return short_spec(spec, width)
 
 

@@ -126,7 +126,7 @@ def grounding_html(results: dict) -> str:
 def mpra_text(results: dict, width: int = 120) -> str:
     """ρ [CI] per model (rows) and library (columns), for the terminal: columns that do not fit ``width`` go to a
     further block under the first."""
-    from reports.matrix import short_spec
+    from reports.names import short_spec
     from reports.textgrid import fold_table
     libraries, _, by_model = mpra_table(results)
     if not libraries:

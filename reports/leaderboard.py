@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from mit_tests.properties import GATES, ROBUSTNESS
-from reports.matrix import breakable, row_label
+from reports.names import breakable, row_label
 from reports.merge import IncompatibleResults, merge_results, mit_version, read_results
 
 COLUMNS = GATES + ("motif_natural", "css") + ROBUSTNESS

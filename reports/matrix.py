@@ -12,7 +12,8 @@ import html
 from mit_tests.null_control import flagged
 from mit_tests.properties import GATES, PROPERTIES, ROBUSTNESS, SPACING_PEAK
 from reports.grounding import gate_grounding
-from reports.paper_values import GENERAL_NOTES, PAPER_STATISTIC, FootnoteNumbers, model_notes, paper_key, paper_value
+from reports.names import breakable, row_label, short_spec  # noqa: F401 - short_spec: the API tests use
+from reports.paper_values import GENERAL_NOTES, PAPER_STATISTIC, FootnoteNumbers, model_notes, paper_value
 from reports.textgrid import fold_table, plain
 
 # The matrix shows one cell per property; mpra and paper mode have tables of their own.
@@ -149,32 +150,6 @@ def _sups(keys, footnotes: FootnoteNumbers) -> str:
     """``<sup>1,4</sup>`` with each number linked to its footnote (separate sups would read as 14)."""
     links = [f'<a href="#mit-fn-{n}">{n}</a>' for n in (footnotes.number(k) for k in keys)]
     return f"<sup>{','.join(links)}</sup>" if links else ""
-
-
-def row_label(spec: str) -> str:
-    """A model's row name, whole: a ``scores:`` spec by the paper's name of its model (``hyenadna (scores)``) or by
-    its file name; the folder is in the hover text."""
-    if not spec.startswith("scores:"):
-        return spec
-    key = paper_key(spec)
-    return f"{key} (scores)" if key else "scores:" + spec.removeprefix("scores:").replace("\\", "/").rsplit("/", 1)[-1]
-
-
-def short_spec(spec: str, width: int = 40) -> str:
-    """A model name that fits ``width`` columns: ``scores:`` specs by name or file name, others cut from the left."""
-    label = row_label(spec)
-    if len(label) > width and label.startswith("scores:"):
-        label = label.removeprefix("scores:")
-    return label if len(label) <= width else "…" + label[-(width - 1):]
-
-
-# Characters after which a model name may wrap: names never break inside a word.
-_NAME_BREAKS = "-:/_.@="
-
-
-def breakable(name: str) -> str:
-    """``name`` escaped, with a line-break opportunity (``<wbr>``) after each of ``-:/_.@=`` only."""
-    return "".join(html.escape(ch) + ("<wbr>" if ch in _NAME_BREAKS else "") for ch in name)
 
 
 def _field_text(value) -> str:

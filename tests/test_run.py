@@ -99,7 +99,8 @@ def test_paper_tables_print_beside_the_papers_values(tmp_path):
     number beside the paper's printed one (BH p_FDR over its family of eight included)."""
     if not (DATA / "mit_v1" / "results" / "hyenadna_results.json").exists():
         pytest.skip(f"needs the paper's data under {DATA} (set MIT_DATA_DIR)")
-    run = run_mit(tmp_path, "--mit-set=mit-v1", "--model=paper", f"--mit-data-dir={DATA}")
+    # wide enough that no table folds (under pytest-xdist the environment says COLUMNS=80, which MIT honours)
+    run = run_mit(tmp_path, "--mit-set=mit-v1", "--model=paper", f"--mit-data-dir={DATA}", env={"COLUMNS": "200"})
     out = " ".join(run.proc.stdout.split())             # the columns are aligned with runs of spaces
     for row in ("hyenadna 0.630 / 0.63 0.0043 0.0346 / 0.0346 0.480 / 0.48 -0.010 / -0.01 -0.340 / -0.34",
                 "evo2-1b 0.600 / 0.60 0.0225 0.0899 / 0.0899 0.460 / 0.46 0.378 / +0.38 -0.025 / -0.03",
