@@ -26,7 +26,7 @@ def read_results(path) -> dict:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValueError(f"{path}: not a readable mit-results.json ({exc})") from None
     if not isinstance(results, dict) or not isinstance(results.get("models"), dict):
-        raise ValueError(f"{path}: not a mit-results.json (no 'models' table)")
+        raise ValueError(f"{path}: no 'models' object; is it a mit-results.json?")
     return results
 
 

@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import argparse
 import html
-import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 
@@ -31,17 +28,15 @@ def write_report(results: dict, out: Path) -> Path:
     """Writes ``out/mit-results.json`` first, then the figures (a checkpoint series' too, when ``results`` has
     one) and ``out/mit-report.html``, each whole or not at all, as a run's report does
     (:func:`reports.plugin.write_report_files`); returns the page's path."""
-    from reports.plugin import write_report_files
+    from reports.plugin import REPORT_HTML, _write_atomically, write_report_files
     from reports.series import series_html
-    figures, scales, png_names, _ = write_report_files(results, out)
+    figures, scales, png_names, problems = write_report_files(results, out)
     series = next((f for f in figures or [] if f.name == "series"), None)
     page = standalone_page(results, figures, scales, png_names,
                            series_html(results, series.png if series else None, png_names.get("series", "")))
-    path = out / "mit-report.html"
-    handle = tempfile.NamedTemporaryFile("w", dir=out, prefix=".mit-report.html.", encoding="utf-8", delete=False)
-    with handle:
-        handle.write(page)
-    os.replace(handle.name, path)
+    path = out / REPORT_HTML
+    if not _write_atomically(path, lambda temporary: temporary.write_text(page, encoding="utf-8"), problems):
+        raise OSError(f"{path} could not be written: {problems[REPORT_HTML]}")
     return path
 
 
@@ -63,12 +58,11 @@ def main(argv=None) -> int:
     parser.add_argument("--width", type=int, default=120, help="terminal columns (default 120)")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="print each failed gate's sentence")
     args = parser.parse_args(argv)
+    from reports.merge import read_results
     try:
-        results = json.loads(args.results.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        parser.error(f"{args.results}: not a readable mit-results.json ({exc})")
-    if not isinstance(results, dict) or not isinstance(results.get("models"), dict):
-        parser.error(f"{args.results}: no 'models' object; is it a mit-results.json?")
+        results = read_results(args.results)
+    except ValueError as exc:
+        parser.error(str(exc))
     write_report(results, args.out)
     sys.stdout.write(terminal_text(results, args.width, args.verbose) + "\n")
     return 0

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from fixtures import genome_split as split
+from fixtures.grammar import reverse_complement
 from fixtures.natural import MAX_ORIGIN, TSS_INDEX, build_natural, missing_data
 
 
@@ -103,7 +104,7 @@ def test_held_out_windows_are_held_out_seeded_and_on_both_strands(genome, traini
     for w in windows:
         assert len(w) == 300
         forward = held.find(w)
-        reverse = held.find(split.reverse_complement(w))
+        reverse = held.find(reverse_complement(w))
         assert forward >= 0 or reverse >= 0
         strands.append(forward >= 0)
         at = start + (forward if forward >= 0 else reverse)

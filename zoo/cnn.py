@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from zoo.data import encode
+from zoo.targets import normal_scores
 
 ZOO = Path(__file__).resolve().parent
 MODELS = ZOO / "models"
@@ -75,12 +76,6 @@ def one_hot(sequences) -> np.ndarray:
     return np.eye(4, dtype=np.float32)[codes].transpose(0, 2, 1).copy()
 
 
-def normal_scores(values: np.ndarray) -> np.ndarray:
-    """Normal quantiles of the ranks of ``values`` (ties averaged): a unit-free target shared by libraries."""
-    from scipy.stats import norm, rankdata
-    return norm.ppf((rankdata(values) - 0.5) / len(values)).astype(np.float32)
-
-
 def training_rows(max_per_library: int, seed: int, data_dir=None) -> dict[str, tuple[list[str], np.ndarray]]:
     """Per library: constructs and normal-score targets, without MIT's default-seed mpra subsample, at most
     ``max_per_library`` (drawn with ``default_rng([seed, 30])``)."""
@@ -96,7 +91,7 @@ def training_rows(max_per_library: int, seed: int, data_dir=None) -> dict[str, t
         if len(keep) > max_per_library:
             keep = np.sort(rng.choice(keep, size=max_per_library, replace=False))
         rows[name] = ([everything.sequences.sequences[i] for i in keep],
-                      normal_scores(everything.expression[keep]))
+                      normal_scores(everything.expression[keep]).astype(np.float32))
     return rows
 
 

@@ -33,6 +33,7 @@ from fixtures.datasets import FILES, resolve, sha256_of
 from fixtures.grammar import encode
 from fixtures.libraries import LIBRARY_NAMES, SOURCES, build_library
 from scorers.reference import fitted as model
+from zoo.targets import normal_scores
 
 SEED = 42
 FIT_CODE = 211                        # default_rng([SEED, FIT_CODE, library index]) draws the training rows
@@ -40,11 +41,6 @@ TRAIN_CAP = 3000                      # constructs per library used for fitting
 ROUNDS = 30                           # at most; a fit stops when its alignments repeat
 TOLERANCE = 0.01                      # a fit stops when no weight moves more than this over one or two rounds
 RIDGE = 300.0                         # λ of the ridge penalty: chosen from 3, 30, 300 by the leave-one-library-out median ρ
-
-
-def normal_scores(values: np.ndarray) -> np.ndarray:
-    ranks = sps.rankdata(values)
-    return sps.norm.ppf((ranks - 0.5) / len(values))
 
 
 def training_library(name: str):
