@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -66,7 +67,6 @@ def run_one_model(spec: str, out: Path, pytest_args: list[str], cwd: str,
     The run writes into a fresh attempt folder beside its final place, which replaces the final folder only
     when the run has written its results: a killed attempt leaves nothing a reader could take for a result.
     """
-    import json
     final = out / model_folder_name(spec)
     attempt = out / f".{final.name}.attempt-{uuid.uuid4().hex[:8]}"
     attempt.mkdir(parents=True)

@@ -18,15 +18,14 @@ from pathlib import Path
 
 from mit_tests.properties import GATES, ROBUSTNESS
 from reports.names import breakable, row_label
+from reports.matrix import ROBUST_HEADINGS, TERMINAL_COLUMNS
 from reports.merge import IncompatibleResults, merge_results, mit_version, read_results
 
 COLUMNS = GATES + ("motif_natural", "css") + ROBUSTNESS
 VERDICT_COLOUR = {"pass": "#c8e6c9", "fail": "#ffcdd2", "error": "#ffe0b2", "info": "#e3f2fd", "xfail": "#f5f5f5",
                   "skip": "#fafafa"}
-HEADS = {"motif_natural": "natural", "compensation": "compens.", "up_position": "UP pos.",
-         **{f"robustness_{g}": f"robust {HEADS_SHORT}" for g, HEADS_SHORT in
-            (("motif", "motif"), ("compensation", "comp."), ("up_position", "UP"), ("spacing", "spac."),
-             ("strand", "strand"))}}
+# the terminal matrix's short column names, so the page fits a screen
+HEADS = {**TERMINAL_COLUMNS, **{prop: f"robust {name}" for prop, name in ROBUST_HEADINGS.items()}}
 OVERALL_RANK = {"grammar": 0, "composition only": 3, "neither": 4, "not measured": 5}
 
 STYLE = """<style>
