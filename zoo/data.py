@@ -12,16 +12,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from fixtures.genome_split import held_out_interval, segments_sha256, training_segments
+from fixtures.grammar import encode as encode_equal_length
 from zoo.markov import BREAK
-
-_CODE = np.full(256, 255, dtype=np.uint8)
-for _k, _letter in enumerate("ACGT"):
-    _CODE[ord(_letter)] = _k
 
 
 def encode(sequence: str) -> np.ndarray:
     """``(len,)`` uint8 codes of an ACGT string; ValueError on any other character."""
-    codes = _CODE[np.frombuffer(sequence.encode("ascii"), dtype=np.uint8)]
+    codes = encode_equal_length([sequence])[0]
     if (codes == 255).any():
         raise ValueError(f"not ACGT: {sequence[:40]!r}")
     return codes
