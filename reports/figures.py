@@ -556,7 +556,9 @@ def draw(results: dict, scales: dict) -> list[tuple]:
         if figure is not None:
             drawn.append(("series", "Each gate against training step",
                           "Share of untied matched families preferring the grammatical member, Wilson 95% CI; "
-                          "filled: the gate passed.", figure, tuple(results["series"]["models"])))
+                          "filled: the gate passed; red bands: the canary refused the checkpoint. Last panel: "
+                          "the canary's held-out NLL per nucleotide, bootstrap 95% CI.", figure,
+                          tuple(results["series"]["models"])))
     return drawn
 
 
@@ -580,31 +582,85 @@ def series_points(results: dict) -> dict[str, dict[str, np.ndarray]]:
     return points
 
 
-def series_figure(results: dict):
-    """One panel per gate, estimate ± CI against step (log axis when steps span ≥ 10×), filled markers where the
-    gate passed (a matplotlib Figure); None when no gate has a point."""
-    points = series_points(results)
-    if not points:
+def series_canary(results: dict) -> dict | None:
+    """The canary along the series: ``{"step", "estimate", "lo", "hi", "passed"}`` arrays of its held-out NLL per
+    nucleotide (with CI) over the checkpoints that measured it, ``"refused"`` (the steps whose canary failed: no gate
+    was measured there) and ``"max_nll"`` (its bound, None when the records lack it); None without a canary record."""
+    series = results["series"]
+    rows, refused, bounds = [], [], set()
+    for step, spec in zip(series["steps"], series["models"]):
+        record = results["models"].get(spec, {}).get("properties", {}).get("canary")
+        if not record:
+            continue
+        if record.get("verdict") == "fail":
+            refused.append(step)
+        if (record.get("details") or {}).get("max_nll") is not None:
+            bounds.add(record["details"]["max_nll"])
+        estimate, ci = record.get("estimate"), record.get("ci") or (None, None)
+        if all(isinstance(v, (int, float)) and math.isfinite(v) for v in (estimate, *ci)):
+            rows.append((step, estimate, ci[0], ci[1], record.get("verdict") == "pass"))
+    if not rows and not refused:
         return None
-    width = 2.3 * len(points) + 1.4
-    figure, axes = _new_figure(width, 2.6, ncols=len(points), right=1 - 0.9 / width)   # room for the legend
-    for ax, (gate, p) in zip(axes, points.items()):
-        ax.axhline(0.5, color="#9e9e9e", linewidth=0.8, linestyle=":")
-        ax.errorbar(p["step"], p["estimate"], yerr=[p["estimate"] - p["lo"], p["hi"] - p["estimate"]],
-                    color="#1565c0", linewidth=1.2, elinewidth=0.8, capsize=2)
-        ax.scatter(p["step"][p["passed"]], p["estimate"][p["passed"]], color="#1565c0", zorder=3, s=18,
-                   label="pass")
-        ax.scatter(p["step"][~p["passed"]], p["estimate"][~p["passed"]], facecolor="white", edgecolor="#1565c0",
-                   zorder=3, s=18, label="not pass")
-        if p["step"].min() > 0 and p["step"].max() >= 10 * p["step"].min():
+    step, estimate, lo, hi, passed = (np.array(column) for column in zip(*rows)) if rows else [np.zeros(0)] * 5
+    return {"step": step, "estimate": estimate, "lo": lo, "hi": hi, "passed": passed.astype(bool),
+            "refused": refused, "max_nll": bounds.pop() if len(bounds) == 1 else None}
+
+
+def _series_panel(ax, p: dict, label: bool) -> None:
+    """Estimate ± CI against step, filled where the check passed."""
+    # a bootstrap percentile CI may miss its own mean by a hair: a bar never goes negative
+    yerr = np.maximum([p["estimate"] - p["lo"], p["hi"] - p["estimate"]], 0)
+    ax.errorbar(p["step"], p["estimate"], yerr=yerr,
+                color="#1565c0", linewidth=1.2, elinewidth=0.8, capsize=2)
+    ax.scatter(p["step"][p["passed"]], p["estimate"][p["passed"]], color="#1565c0", zorder=3, s=18,
+               label="pass" if label else None)
+    ax.scatter(p["step"][~p["passed"]], p["estimate"][~p["passed"]], facecolor="white", edgecolor="#1565c0",
+               zorder=3, s=18, label="not pass" if label else None)
+
+
+def series_figure(results: dict):
+    """One panel per gate, estimate ± CI against step, filled markers where the gate passed, red bands at the steps
+    whose canary refused the checkpoint, and a last panel with the canary's held-out NLL per nucleotide (± CI, its
+    bound dashed, ln 4 dotted) when the series has canary records; log step axis, shared by every panel, when the
+    steps span ≥ 10× (a matplotlib Figure). None when there is nothing to draw."""
+    points, canary = series_points(results), series_canary(results)
+    panels = [(gate, p) for gate, p in points.items()]
+    if canary is not None and canary["step"].size:
+        panels.append(("canary", canary))
+    if not panels:
+        return None
+    series = results["series"]
+    steps = np.array([s for s, spec in zip(series["steps"], series["models"]) if spec in results["models"]])
+    width = 2.3 * len(panels) + 1.9
+    figure, axes = _new_figure(width, 2.6, ncols=len(panels), right=1 - 1.4 / width)   # room for the legend
+    refused = canary["refused"] if canary else []
+    for ax, (name, p) in zip(axes, panels):
+        for step in refused:
+            ax.axvline(step, color="#e53935", alpha=0.2, linewidth=6,
+                       label="canary refused" if ax is axes[-1] and step == refused[0] else None)
+        if name == "canary":
+            ax.axhline(math.log(4), color="#9e9e9e", linewidth=0.8, linestyle=":", label="ln 4")
+            if p["max_nll"] is not None:
+                ax.axhline(p["max_nll"], color="#9e9e9e", linewidth=0.8, linestyle="--", label="canary bound")
+            ax.set_title("canary: held-out NLL", fontsize=9)
+            ax.set_ylabel("nats per nucleotide", fontsize=8)
+        else:
+            ax.axhline(0.5, color="#9e9e9e", linewidth=0.8, linestyle=":")
+            ax.set_ylim(0, 1)
+            ax.set_title(name, fontsize=9)
+        _series_panel(ax, p, label=ax is axes[-1])
+        if steps.min() > 0 and steps.max() >= 10 * steps.min():
             from matplotlib.ticker import NullFormatter
             ax.set_xscale("log")
+            ax.set_xlim(steps.min() / 1.5, steps.max() * 1.5)
             ax.xaxis.set_minor_formatter(NullFormatter())      # decades only: minor labels overprint
-        ax.set_ylim(0, 1)
-        ax.set_title(gate, fontsize=9)
+        else:
+            pad = 0.05 * (steps.max() - steps.min()) or 1
+            ax.set_xlim(steps.min() - pad, steps.max() + pad)
         ax.set_xlabel("training step", fontsize=8)
         ax.tick_params(labelsize=7)
-    axes[0].set_ylabel("share preferring grammar", fontsize=8)
+    if points:
+        axes[0].set_ylabel("share preferring grammar", fontsize=8)
     axes[-1].legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return figure
 

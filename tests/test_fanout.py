@@ -131,18 +131,30 @@ def test_checkpoint_glob_gives_a_series_in_step_order(local_ray, tmp_path):
 
 
 def test_series_figure_draws_each_gate_against_step():
+    from reports.figures import series_canary, series_figure
     from reports.series import series_html, series_png, series_points
-    models = {}
+    models = {"hf-causal:run/checkpoint-1": {"properties": {
+        "canary": {"verdict": "fail", "estimate": 2.05, "ci": [2.04, 2.06], "details": {"max_nll": 1.381}},
+        "motif": {"verdict": "error", "estimate": None, "ci": None}}}}
     for step, share in ((10, 0.45), (100, 0.62), (1000, 0.81)):
         properties = {gate: {"verdict": "pass" if share > 0.6 else "fail", "estimate": share,
                              "ci": [share - 0.1, share + 0.1]} for gate in ("motif", "spacing")}
+        properties["canary"] = {"verdict": "pass", "estimate": 1.4 - share / 10, "ci": [1.3, 1.39],
+                                "details": {"max_nll": 1.381}}
         models[f"hf-causal:run/checkpoint-{step}"] = {"properties": properties}
-    results = {"models": models, "series": {"pattern": "run/checkpoint-*", "steps": [10, 100, 1000],
+    results = {"models": models, "series": {"pattern": "run/checkpoint-*", "steps": [1, 10, 100, 1000],
                                             "models": list(models)}}
     points = series_points(results)
     assert list(points) == ["motif", "spacing"]
     assert points["motif"]["step"].tolist() == [10, 100, 1000]
     assert points["motif"]["passed"].tolist() == [False, True, True]
+    canary = series_canary(results)
+    assert canary["refused"] == [1] and canary["max_nll"] == 1.381
+    assert canary["step"].tolist() == [1, 10, 100, 1000] and canary["passed"].tolist() == [False, True, True, True]
+    figure = series_figure(results)
+    assert [ax.get_title() for ax in figure.axes] == ["motif", "spacing", "canary: held-out NLL"]
+    assert all(ax.get_xlim()[0] < 1 for ax in figure.axes), "the refused step 1 is on every panel's axis"
+    assert "canary refused" in [t.get_text() for t in figure.axes[-1].get_legend().get_texts()]
     png = series_png(results)
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     assert 'id="mit-fig-series"' in series_html(results, png, "mit-series.png")

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from fixtures.grammar import encode
-from scorers.reference.markov import MAX_ORDER, chain_log_likelihood, parse_order, transition_log_tables
+from scorers.reference.markov import (BREAK, MAX_ORDER, chain_log_likelihood, kmer_counts, parse_order,
+                                      transition_log_tables)
 
 
 def test_transition_tables_count_within_segments_with_add_one():
@@ -20,6 +21,38 @@ def test_transition_tables_count_within_segments_with_add_one():
     # After A: C twice (AC, AC) and A once (AA, inside the second segment); no pair spans the two segments.
     np.testing.assert_allclose(np.exp(order1[0]), np.array([2, 3, 1, 1]) / 7)
     np.testing.assert_allclose(np.exp(order1[3]), np.array([2, 1, 1, 1]) / 5)     # after T: A once
+
+
+def slow_transition_log_tables(segments, order):
+    """One k-mer at a time, segment by segment: add-one counts of each base after each context."""
+    tables = []
+    for j in range(order + 1):
+        counts = np.ones((4 ** j, 4))
+        for codes in segments:
+            for start in range(len(codes) - j):
+                context = 0
+                for c in codes[start:start + j]:
+                    context = context * 4 + int(c)
+                counts[context, codes[start + j]] += 1
+        tables.append(np.log(counts / counts.sum(axis=1, keepdims=True)))
+    return tables
+
+
+@pytest.mark.parametrize("order", [0, 2, 4])
+def test_the_vectorised_counts_equal_a_slow_count_within_segments(order):
+    rng = np.random.default_rng(10 + order)
+    segments = [rng.integers(0, 4, size=n).astype(np.uint8) for n in (0, 1, order, order + 1, 37, 300)]
+    fast = transition_log_tables(segments, order)
+    for j, (got, expected) in enumerate(zip(fast, slow_transition_log_tables(segments, order))):
+        np.testing.assert_array_equal(got, expected, err_msg=f"order {j}")
+
+
+def test_kmer_counts_skip_every_kmer_holding_a_break():
+    codes = np.array([0, 1, BREAK, 2, 3, 3, BREAK, BREAK, 0], dtype=np.uint8)
+    pairs = kmer_counts(codes, 2)
+    assert pairs.sum() == 3 and pairs[0 * 4 + 1] == 1 and pairs[2 * 4 + 3] == 1 and pairs[3 * 4 + 3] == 1
+    assert kmer_counts(codes, 4).sum() == 0 and kmer_counts(codes[:2], 3).sum() == 0
+    assert kmer_counts(codes, 1).tolist() == [2, 1, 1, 2]
 
 
 def slow_log_likelihood(sequence: str, tables) -> float:

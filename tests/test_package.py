@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -102,13 +103,18 @@ def test_mit_runs_from_an_empty_directory(fresh_env, tmp_path, form):
     work.mkdir()
     report = tmp_path / "existing report folder"      # an existing folder: what pytest mistakes for a test path
     report.mkdir()
-    options = {"--mit-report": report, "--mit-cache": "none", "--mit-seed": "42"}
+    # a relative path is read from where mit runs, though pytest starts in the suite's root (mit_glm/cli.py)
+    options = {"--mit-report": os.path.relpath(report, work) if form == "space" else report, "--mit-cache": "none",
+               "--mit-seed": "42"}
     words = [w for name, value in options.items()
              for w in ([name, value] if form == "space" else [f"{name}={value}"])]
-    proc = _run(bin_dir / "mit", "--model=rpa-pwm", *words, "-k", "compensation and not robustness", "-q",
+    quiet = ["-q"] if form == "equals" else []          # without -q, pytest names each test file it runs
+    proc = _run(bin_dir / "mit", "--model=rpa-pwm", *words, "-k", "compensation and not robustness", *quiet,
                 cwd=work, env=_env())
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     assert "1 passed" in proc.stdout
+    if not quiet:                   # as a checkout run names them, not by their path from here into site-packages
+        assert re.findall(r"^(\S+\.py) ", proc.stdout, re.M) == ["mit_tests/test_compensation.py"], proc.stdout
     results = json.loads((report / "mit-results.json").read_text())
     from mit_glm import __version__
     assert results["mit_version"] == __version__ and results["versions"]["mit-glm"] == __version__

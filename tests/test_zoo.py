@@ -72,3 +72,55 @@ def test_training_twice_with_one_seed_gives_identical_weights(tmp_path):
     other = train(small, tmp_path / "c", seed=4, data=data, trajectory=False, log=lambda *a, **k: None)
     assert (tmp_path / "c" / "model.safetensors").read_bytes() != (tmp_path / "a" / "model.safetensors").read_bytes()
     assert math.isfinite(other["held_out_nll"])
+
+
+def test_a_kept_trajectory_is_redrawn_by_the_series_figure(tmp_path):
+    """``python -m zoo.trajectory --draw``: a trajectory.json becomes the results the fan-out's series figure draws."""
+    from reports.figures import series_canary, series_points
+    from zoo.trajectory import main, series_results
+    steps = []
+    for step, share, canary in ((5, None, "fail"), (50, 0.4, "pass"), (500, 0.7, "pass")):
+        gates = {"canary": {"estimate": 2.0 - step / 1000, "ci": [1.4, 2.1], "verdict": canary},
+                 "motif": {"estimate": share, "ci": None if share is None else [share - 0.1, share + 0.1],
+                           "verdict": "error" if share is None else "pass" if share > 0.5 else "fail"}}
+        steps.append({"step": step, "spec": f"hf-causal:m/checkpoints/step-{step}", "held_out_nll": 1.5,
+                      "gates": gates, "overall": "", "canary": {"held_out_nll_per_nt": 2.0, "max_nll": None}})
+    results = series_results({"model": "m", "steps": steps})
+    assert results["series"]["steps"] == [5, 50, 500]
+    assert series_points(results)["motif"]["step"].tolist() == [50, 500]
+    assert series_canary(results)["refused"] == [5] and series_canary(results)["max_nll"] is None
+    kept = tmp_path / "trajectory.json"
+    kept.write_text(json.dumps({"model": "m", "steps": steps}))
+    assert main(["--draw", str(kept), str(tmp_path / "t.png")]) == 0
+    assert (tmp_path / "t.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    for step in steps:
+        step["gates"] = {}
+    kept.write_text(json.dumps({"model": "m", "steps": steps}))
+    assert main(["--draw", str(kept), str(tmp_path / "none.png")]) == 2 and not (tmp_path / "none.png").exists()
+
+
+def test_the_trajectory_run_writes_the_fanouts_series_entry(tmp_path, monkeypatch):
+    """``python -m zoo.trajectory FOLDER``: checkpoints then the final model, in step order, as the series the
+    report draws (the MIT run and the report writer are stand-ins: each is tested on its own)."""
+    import reports.render
+    import zoo.trajectory
+    folder = tmp_path / "model"
+    for step in (40, 5):
+        (folder / "checkpoints" / f"step-{step:06d}").mkdir(parents=True)
+    (folder / "training.json").write_text(json.dumps({"recipe": {"steps": 100}, "held_out_nll": 1.35, "checkpoints": [
+        {"step": 5, "held_out_nll_probe": 2.0}, {"step": 40, "held_out_nll_probe": 1.4}]}))
+    specs = [f"hf-causal:{folder}/checkpoints/step-000005", f"hf-causal:{folder}/checkpoints/step-000040",
+             f"hf-causal:{folder}"]
+    ran, written = [], []
+    canary = {"verdict": "pass", "estimate": 1.37, "ci": [1.36, 1.38], "details": {"max_nll": 1.381}}
+    measured = {spec: {"properties": {"canary": canary}} for spec in specs[1:]}     # step 5's record is missing
+    monkeypatch.setattr(zoo.trajectory, "run_mit", lambda s, out, extra: ran.append(s) or
+                        {"exit_code": 0, "seconds": 1.0, "results": {"models": measured}})
+    monkeypatch.setattr(reports.render, "write_report", lambda results, out: written.append(results))
+    assert zoo.trajectory.main([str(folder), "--out", str(tmp_path / "out")]) == 0
+    assert ran == [specs]
+    assert written[0]["series"] == {"pattern": f"{folder}/checkpoints/step-* and {folder}", "steps": [40, 100],
+                                    "models": specs[1:]}
+    steps = json.loads((tmp_path / "out" / "trajectory.json").read_text())["steps"]
+    assert [(s["step"], s["held_out_nll"]) for s in steps] == [(5, 2.0), (40, 1.4), (100, 1.35)]
+    assert steps[1]["canary"]["max_nll"] == 1.381

@@ -1,7 +1,8 @@
 """Order-k Markov chains of DNA, fitted by counting: the baselines a trained language model must beat.
 
-Sequences are ``uint8`` codes (A=0, C=1, G=2, T=3) with 4 marking a break (a k-mer never spans one). Everything is
-vectorised numpy: a k-mer's index is built by shifting and adding codes, counted with ``bincount``.
+Sequences are ``uint8`` codes (A=0, C=1, G=2, T=3) with 4 marking a break (a k-mer never spans one). k-mers are
+indexed and counted by the ``markov:K`` reference scorer's routines (``scorers.reference.markov``); only the
+smoothing (``alpha``) and what is scored differ.
 
 * :func:`causal_nll`: ``-log p(x_t | x_{t-k} … x_{t-1})`` averaged over the scored positions (nats per nt) of
   an order-k chain fitted on the training codes, additive smoothing ``alpha`` (0.5 by default).
@@ -12,35 +13,15 @@ from __future__ import annotations
 
 import numpy as np
 
-BREAK = 4
+from scorers.reference.markov import BREAK, kmer_counts, kmer_index, transition_log_table
 
-
-def kmer_index(codes: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
-    """``(n − width + 1,)`` int64 base-4 index of each ``width``-mer starting at 0, 1, …, and a bool array
-    saying which hold no break."""
-    codes = np.asarray(codes, dtype=np.int64)
-    n = codes.size - width + 1
-    if n <= 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
-    index = np.zeros(n, dtype=np.int64)
-    clean = np.ones(n, dtype=bool)
-    for j in range(width):
-        column = codes[j:j + n]
-        clean &= column != BREAK
-        index = index * 4 + np.minimum(column, 3)
-    return index, clean
-
-
-def _counts(codes: np.ndarray, width: int) -> np.ndarray:
-    index, clean = kmer_index(codes, width)
-    return np.bincount(index[clean], minlength=4 ** width).astype(np.float64)
+__all__ = ["BREAK", "baselines", "causal_nll", "kmer_index", "two_sided_nll"]
 
 
 def causal_nll(train: np.ndarray, test: np.ndarray, order: int, alpha: float = 0.5) -> float:
     """Mean NLL (nats per nucleotide) of ``test`` codes under the order-``order`` chain fitted on ``train``
     codes; a position is scored when its ``order`` preceding bases are in the same piece."""
-    counts = _counts(train, order + 1).reshape(-1, 4) + alpha
-    log_p = np.log(counts / counts.sum(axis=1, keepdims=True)).ravel()
+    log_p = transition_log_table(train, order, alpha).ravel()
     index, clean = kmer_index(test, order + 1)
     return float(-log_p[index[clean]].mean())
 
@@ -49,7 +30,7 @@ def two_sided_nll(train: np.ndarray, test: np.ndarray, k: int, alpha: float = 0.
     """Mean NLL (nats per nucleotide) of each centre base of ``test`` given the ``k`` bases either side, from
     (2k+1)-mer counts of ``train``; positions with fewer than ``k`` bases on a side in their piece are skipped."""
     width = 2 * k + 1
-    counts = _counts(train, width).reshape(4 ** k, 4, 4 ** k) + alpha
+    counts = kmer_counts(train, width).reshape(4 ** k, 4, 4 ** k).astype(np.float64) + alpha
     log_p = np.log(counts / counts.sum(axis=1, keepdims=True)).ravel()
     index, clean = kmer_index(test, width)
     # the index of (left, centre, right) is already left·4^(k+1) + centre·4^k + right: the flat layout above

@@ -6,8 +6,15 @@ scale (gitignored: train the model to get them), plus the final model. All are r
 pytest process (the sets are built once): ``python -m pytest mit_tests --model=KIND:FOLDER/checkpoints/step-N …
 --model=KIND:FOLDER --mit-report=OUT -q -p no:randomly`` plus PYTEST_ARGS; the estimate, CI and verdict of every
 gate are read back from the report's ``mit-results.json``.
-Writes ``OUT/trajectory.json`` (per step: held-out NLL from the training record, the canary's values, each
-gate's estimate and outcome, the overall line) and ``OUT/trajectory.png``.
+
+Writes what ``python -m fanout --checkpoints`` writes: the results with their ``series`` entry (``{pattern, steps,
+models}``) and the report re-rendered from them (``OUT/mit-results.json``, ``OUT/mit-report.html``, the series
+figure ``OUT/mit-series.png`` drawn by ``reports.figures.series_figure``: each gate against step, the canary's
+refusals and held-out NLL); and ``OUT/trajectory.json``, per step: the held-out NLL of the training record's probe,
+the canary's values, each gate's estimate, CI and outcome, the overall line.
+
+``python -m zoo.trajectory --draw TRAJECTORY_JSON PNG`` redraws that figure from a kept ``trajectory.json`` alone
+(the checkpoints are not kept).
 """
 
 from __future__ import annotations
@@ -47,52 +54,59 @@ def summarise(model: dict) -> dict:
     canary = ((model.get("properties") or {}).get("canary") or {}).get("details") or {}
     return {"gates": gates, "overall": (model.get("overall") or {}).get("line"),
             "canary": {k: canary.get(k) for k in ("held_out_nll_per_nt", "promoter_nll_per_nt", "uniform_nll_per_nt",
-                                                  "repeat_nll_per_nt")}}
+                                                  "repeat_nll_per_nt", "max_nll")}}
 
 
-def plot(steps: list[dict], path: Path, title: str) -> None:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import matplotlib.ticker
-    names = sorted({g for s in steps for g, v in s["gates"].items()
-                    if g != "canary" and isinstance(v.get("estimate"), (int, float))})
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
-    x = [s["step"] for s in steps]
-    for name in names:
-        y = [s["gates"].get(name, {}).get("estimate") for s in steps]
-        y = [v if isinstance(v, (int, float)) else float("nan") for v in y]
-        axes[0].plot(x, y, "o-", label=name)
-    axes[0].axhline(0, color="grey", lw=0.8)
-    refused = [s["step"] for s in steps if (s["gates"].get("canary") or {}).get("verdict") not in ("pass", None)]
-    for step in refused:    # the canary refused the checkpoint: no gate was measured
-        axes[0].axvline(step, color="red", alpha=0.25, lw=6)
-    if refused:
-        axes[0].text(refused[0], 1.02, "canary refused", color="red", fontsize=7)
-    axes[0].set_xscale("log")
-    axes[0].set_xlim(min(x) / 1.3, max(x) * 1.3)
-    axes[0].xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
-    axes[0].set_xlabel("training step")
-    axes[0].set_ylabel("gate estimate")
-    axes[0].legend(fontsize=7, ncol=2)
-    axes[0].set_title(title)
-    axes[1].plot(x, [s.get("held_out_nll") for s in steps], "o-", label="held-out NLL (probe)")
-    axes[1].set_xscale("log")
-    axes[1].set_xlabel("training step")
-    axes[1].set_ylabel("nats per nucleotide")
-    axes[1].legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+def series_pattern(folder: str, specs: list[str]) -> str:
+    """The series' ``pattern``: the checkpoints' glob, and the model folder itself when it is one of the steps."""
+    final = any(spec.split(":", 1)[1] == folder for spec in specs)
+    return f"{folder}/checkpoints/step-*" + (f" and {folder}" if final else "")
+
+
+def series_results(trajectory: dict) -> dict:
+    """The results dict ``reports.figures.series_figure`` draws, rebuilt from a ``trajectory.json``: the series
+    entry and each step's gates (estimate, CI, verdict; the canary with its summarised details)."""
+    steps = trajectory["steps"]
+    models = {}
+    for step in steps:
+        properties = {name: dict(gate) for name, gate in step["gates"].items()}
+        if "canary" in properties:
+            properties["canary"]["details"] = {k: v for k, v in (step.get("canary") or {}).items() if v is not None}
+        models[step["spec"]] = {"properties": properties}
+    specs = [s["spec"] for s in steps]
+    return {"models": models, "series": {"pattern": series_pattern(trajectory["model"], specs),
+                                         "steps": [s["step"] for s in steps], "models": specs}}
+
+
+def draw(trajectory_json: Path, png: Path) -> None:
+    """Writes the series figure of a kept ``trajectory.json`` to ``png``; ValueError when it has nothing to draw."""
+    from reports.series import series_png
+    picture = series_png(series_results(json.loads(trajectory_json.read_text())))
+    if picture is None:
+        raise ValueError(f"{trajectory_json}: no step has a gate estimate or a canary value to draw")
+    png.write_bytes(picture)
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m zoo.trajectory", description=__doc__.split("\n\n")[0])
-    parser.add_argument("folder", type=Path, help="a zoo model folder with checkpoints/step-N and training.json")
+    parser.add_argument("folder", type=Path, nargs="?",
+                        help="a zoo model folder with checkpoints/step-N and training.json")
     parser.add_argument("--kind", default="hf-causal", choices=("hf-causal", "hf-mlm"))
     parser.add_argument("--out", type=Path, help="default: zoo/runs/trajectory-<model>")
+    parser.add_argument("--draw", nargs=2, type=Path, metavar=("TRAJECTORY_JSON", "PNG"),
+                        help="only redraw the series figure of a kept trajectory.json into PNG")
     args, extra = parser.parse_known_args(argv)
     extra = [a for a in extra if a != "--"]
+    if args.draw:
+        try:
+            draw(*args.draw)
+        except (OSError, ValueError, KeyError) as exc:
+            print(f"python -m zoo.trajectory --draw: {exc!r}", file=sys.stderr)
+            return 2
+        print(f"wrote {args.draw[1]}")
+        return 0
+    if args.folder is None:
+        parser.error("give a zoo model folder (or --draw TRAJECTORY_JSON PNG)")
     folder = args.folder.resolve()
     record = json.loads((folder / "training.json").read_text())
     out = (args.out or ROOT / "zoo" / "runs" / f"trajectory-{folder.name}").resolve()
@@ -107,14 +121,24 @@ def main(argv=None) -> int:
         specs[final_step] = f"{args.kind}:{folder}"
     probe[final_step] = probe.get(final_step, record.get("held_out_nll"))
     run = run_mit([specs[k] for k in sorted(specs)], out, extra)
-    models = run["results"].get("models", {})
+    results = run["results"]
+    if not results.get("models"):
+        print(f"no mit-results.json from the run (exit {run['exit_code']}): see {out / 'pytest.log'}", file=sys.stderr)
+        return 1
+    models = results["models"]
     steps = [{"step": step, "spec": spec, "held_out_nll": probe.get(step), **summarise(models.get(spec, {}))}
              for step, spec in sorted(specs.items())]
+    measured = [(step, spec) for step, spec in sorted(specs.items()) if spec in models]
+    results["series"] = {"pattern": series_pattern(str(folder), [spec for _, spec in measured]),
+                         "steps": [step for step, _ in measured], "models": [spec for _, spec in measured]}
+    from reports.render import write_report
+    out.mkdir(parents=True, exist_ok=True)
+    write_report(results, out)
     (out / "trajectory.json").write_text(json.dumps({"model": str(folder), "kind": args.kind, "pytest_args": extra,
                                                      "exit_code": run["exit_code"], "seconds": run["seconds"],
                                                      "steps": steps}, indent=1) + "\n")
-    plot(steps, out / "trajectory.png", f"{folder.name}: MIT gates along training")
-    print(f"wrote {out / 'trajectory.json'} and {out / 'trajectory.png'}")
+    print(f"wrote {out / 'trajectory.json'}, {out / 'mit-results.json'} (with its series) and the report "
+          f"{out / 'mit-report.html'} (figure {out / 'mit-series.png'})")
     return 0
 
 

@@ -9,6 +9,9 @@ keeps every probability positive. A sequence's score is its exact log-likelihood
 
 the first K bases read by the chains of order 0 … K−1 fitted the same way, so P sums to 1 over the sequences of
 each length (a test checks it) and every nucleotide is scored (``n_scored_nucleotides`` = length).
+
+The k-mer counting (:func:`kmer_counts`: one pass over code arrays in which BREAK ends a piece) is also the zoo's
+(``zoo.markov``: its held-out baselines, α = 0.5).
 """
 
 from __future__ import annotations
@@ -26,20 +29,51 @@ MAX_ORDER = 10          # 4**11 counts of (K+1)-mers: 4 M cells, still a fractio
 PSEUDOCOUNT = 1.0
 
 
-def transition_log_tables(segments: Sequence[np.ndarray], order: int) -> list[np.ndarray]:
-    """``[T_0 … T_order]``: ``T_j`` is ``(4**j, 4)`` ln P(base | the j bases before it), context as a base-4
-    number (first base most significant), from (order+1)-mers counted in each ``uint8`` code segment (a k-mer never
-    spans two segments) with add-one smoothing."""
-    counts = [np.zeros(4 ** (j + 1), dtype=np.int64) for j in range(order + 1)]
+BREAK = 4               # a code that ends a piece of DNA: no k-mer spans it
+
+
+def joined(segments: Sequence[np.ndarray]) -> np.ndarray:
+    """One ``uint8`` code array of ``segments`` with a BREAK after each, so they are counted in one pass."""
+    pieces = []
     for codes in segments:
-        for j in range(order + 1):
-            if codes.size > j:
-                counts[j] += np.bincount(window_codes(codes[None, :], j + 1)[0], minlength=4 ** (j + 1))
-    tables = []
-    for j, count in enumerate(counts):
-        table = count.reshape(4 ** j, 4).astype(np.float64) + PSEUDOCOUNT
-        tables.append(np.log(table / table.sum(axis=1, keepdims=True)))
-    return tables
+        pieces += [codes, [BREAK]]
+    return np.concatenate(pieces).astype(np.uint8) if pieces else np.zeros(0, dtype=np.uint8)
+
+
+def kmer_index(codes: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(n − width + 1,)`` base-4 index (``window_codes``) of each ``width``-mer of the 1-D ``codes`` starting at
+    0, 1, …, and a bool array saying which hold no BREAK (the index of one that does is meaningless)."""
+    codes = np.asarray(codes)
+    n = codes.size - width + 1
+    if n <= 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
+    clean = np.ones(n, dtype=bool)
+    # breaks are few (two per training segment): marking the width starts before each beats a pass over all codes
+    dirty = (np.flatnonzero(codes == BREAK)[:, None] - np.arange(width)).ravel()
+    clean[dirty[(dirty >= 0) & (dirty < n)]] = False
+    return window_codes(np.minimum(codes, 3)[None, :], width)[0], clean
+
+
+def kmer_counts(codes: np.ndarray, width: int) -> np.ndarray:
+    """``(4**width,)`` int64 count of every ``width``-mer of the 1-D ``codes`` that holds no BREAK."""
+    index, clean = kmer_index(codes, width)
+    index[~clean] = 4 ** width                  # one spare bin for them: cheaper than copying out the clean ones
+    return np.bincount(index, minlength=4 ** width + 1)[:-1]
+
+
+def transition_log_table(codes: np.ndarray, order: int, pseudocount: float) -> np.ndarray:
+    """``(4**order, 4)`` ln P(base | the ``order`` bases before it), context as a base-4 number (first base most
+    significant), from the (order+1)-mers of the 1-D ``codes`` (none spanning a BREAK), each count plus
+    ``pseudocount``."""
+    table = kmer_counts(codes, order + 1).reshape(4 ** order, 4).astype(np.float64) + pseudocount
+    return np.log(table / table.sum(axis=1, keepdims=True))
+
+
+def transition_log_tables(segments: Sequence[np.ndarray], order: int) -> list[np.ndarray]:
+    """``[T_0 … T_order]``: ``T_j`` is :func:`transition_log_table` of order j from the ``uint8`` code segments
+    (a k-mer never spans two segments), add-one smoothing."""
+    codes = joined(segments)
+    return [transition_log_table(codes, j, PSEUDOCOUNT) for j in range(order + 1)]
 
 
 def chain_log_likelihood(codes: np.ndarray, tables: Sequence[np.ndarray]) -> np.ndarray:
