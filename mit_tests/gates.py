@@ -8,7 +8,9 @@ curves that only the report needs (the calibration benchmark calls these functio
 
 A gate of several contrasts (a positional contrast and its twin, rule 1) passes only when every contrast passes:
 its p-value is the largest of theirs (an intersection–union test), its estimate, CI, n and ties those of that
-weakest contrast; ``details["contrasts"]`` holds each one.
+weakest contrast; ``details["contrasts"]`` holds each one. Every synthetic contrast is tested twice, plainly and
+beyond the members' class shadows (``<contrast>~class``, :func:`gate_contrasts`), so a reader of k-mers (which
+ties the plain contrast) and a reader of the A/T class string (which ties the other) both fail.
 """
 
 from __future__ import annotations
