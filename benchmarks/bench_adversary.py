@@ -6,7 +6,8 @@ For each maximum lag L the fitted adversary of ``tests/adversary.py`` (counts of
 y at t + d for d = 1 … L, plus A/T clustering counts) is fitted on the sets of set seeds 10001 … 10000 + ``--train``
 and as many drawn robustness designs, then decided on set seeds 1 … ``--seeds`` exactly as a run decides (no
 robustness tests); the same for its form that sees only A/T-or-G/C classes (lags 1 … 40). Prints each gate's pass
-rate and the overall "grammar" rate. Pairs up to 8 apart lie within an element (a −10 spans 1–5, an UP 1–8);
+rate, the rate at which every gate passes, and the rate of the overall line "grammar" (every gate and the
+outside-construction criterion, as ``bench_calibration`` measures it). Pairs up to 8 apart lie within an element (a −10 spans 1–5, an UP 1–8);
 farther pairs span two elements, so a reader of them can read where one element lies from another.
 """
 
@@ -19,9 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.bench_calibration import ADVERSARY_FIRST_SEED, verdicts  # noqa: E402
+from benchmarks.bench_calibration import ADVERSARY_FIRST_SEED, COLUMNS, verdicts  # noqa: E402
 from fixtures.sets import build_all_sets  # noqa: E402
-from mit_tests.properties import GATES  # noqa: E402
 from tests import adversary  # noqa: E402
 
 
@@ -38,7 +38,7 @@ def main() -> int:
               for lag in args.lags.split(",")}
     fitted["A/T classes, lag 40"] = adversary.fit(training, args.train, 1, at_only=True)
     fit_s = time.perf_counter() - start
-    columns = GATES + ("grammar",)
+    columns = COLUMNS
     passes = {name: dict.fromkeys(columns, 0) for name in fitted}
     for seed in range(1, args.seeds + 1):
         sets = build_all_sets(seed)

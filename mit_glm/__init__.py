@@ -6,4 +6,4 @@ The suite's code lives in four top-level packages of the checkout (``fixtures``,
 site-packages; the ``mit`` command (:mod:`mit_glm.cli`) puts their folder on ``sys.path`` for its own run only.
 """
 
-__version__ = "0.2.0"     # the one place the version is written: pyproject reads it, the report and JSON print it
+__version__ = "0.3.0"     # the one place the version is written: pyproject reads it, the report and JSON print it

@@ -8,7 +8,9 @@ curves that only the report needs (the calibration benchmark calls these functio
 
 A gate of several contrasts (a positional contrast and its twin, rule 1) passes only when every contrast passes:
 its p-value is the largest of theirs (an intersection–union test), its estimate, CI, n and ties those of that
-weakest contrast; ``details["contrasts"]`` holds each one.
+weakest contrast; ``details["contrasts"]`` holds each one. Every synthetic contrast is tested twice, plainly and
+beyond the members' class shadows (``<contrast>~class``, :func:`gate_contrasts`), so a reader of k-mers (which
+ties the plain contrast) and a reader of the A/T class string (which ties the other) both fail.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from typing import Callable
 
 import numpy as np
 
-from fixtures.sets import SPACING_FAR, SPACING_OPTIMUM, SPACINGS, UP_CORRECT, UP_FAR, UP_NEAR, UP_POSITIONS, UP_WRONG
+from fixtures.sets import (SHADOW, SPACING_FAR, SPACING_OPTIMUM, SPACINGS, UP_CORRECT, UP_FAR, UP_NEAR, UP_POSITIONS,
+                           UP_WRONG)
 from mit_tests.properties import SPACING_PEAK
 from mit_tests.stats import PropertyResult, SignTest, bootstrap_ci, cohens_d, paired_effect, pearson, sign_test
 
@@ -66,10 +69,36 @@ GATE_CONTRASTS = {
 }
 
 
-def contrast_scores(prop: str, scores: Scores) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """``{contrast: (first, second)}`` of ``prop``'s GATE_CONTRASTS, each a mean over its conditions."""
+BEYOND = "~class"      # the suffix of a contrast taken beyond the class shadows
+
+
+def beyond_class(scores: Scores) -> Scores:
+    """``condition -> s(member) − s(its class shadow)``, matched by family (``fixtures.sets.SHADOW``).
+
+    A family's shadows keep every A/T-or-G/C class difference between its members and redraw base identity, so
+    a contrast of these differences is the model's contrast minus what the class string alone gives it: a reader
+    of A/T-rich blocks (richest windows, runs, A/T autocorrelation, where A/T sits) scores exactly 0 on every
+    pair and ties, whatever the contrast moves. What is left is what the model reads from base identity."""
+    return lambda condition: scores(condition) - scores(SHADOW + condition)
+
+
+def contrast_scores(prop: str, scores: Scores, beyond: bool = False) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """``{contrast: (first, second)}`` of ``prop``'s GATE_CONTRASTS, each a mean over its conditions; with
+    ``beyond``, of the scores beyond their class shadows (:func:`beyond_class`). ``scores`` may return
+    ``(families, …)`` arrays (the fitted adversary passes feature rows)."""
+    if beyond:
+        scores = beyond_class(scores)
     return {name: (np.mean([scores(c) for c in first], axis=0), np.mean([scores(c) for c in second], axis=0))
             for name, (first, second) in GATE_CONTRASTS[prop].items()}
+
+
+def gate_contrasts(prop: str, scores: Scores) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Every contrast a gate tests: each of GATE_CONTRASTS and the same beyond its class shadows, named
+    ``<contrast>~class``. A contrast holds when both pass: the model prefers the grammatical member, and prefers
+    it by more than the class string alone gives (so a reader of k-mers, which ties the first, and a reader of
+    A/T classes, which ties the second, both fail)."""
+    plain = contrast_scores(prop, scores)
+    return plain | {f"{name}{BEYOND}": pair for name, pair in contrast_scores(prop, scores, beyond=True).items()}
 
 
 # How each contrast is named where several of a gate are listed together.
@@ -83,10 +112,24 @@ CONTRAST_NAMES = {("compensation", "E>H"): "the UP moved", ("compensation", "E>J
                   ("strand", "order_twin"): "the boxes exchanged, reverse strand"}
 
 
+def failure_sentence(prop: str, name: str) -> str:
+    """What a model got wrong in contrast ``name`` of ``prop`` (a ``~class`` contrast: beyond the class string)."""
+    plain = name.removesuffix(BEYOND)
+    if plain == name:
+        return FAILURES[(prop, name)]
+    return (FAILURES[(prop, plain)] + " by more than the A/T-or-G/C class string alone gives (the same members with "
+            "base identity redrawn within each class)")
+
+
+def contrast_label(prop: str, name: str) -> str:
+    plain = name.removesuffix(BEYOND)
+    label = CONTRAST_NAMES.get((prop, plain), plain)
+    return label + (", beyond the class string" if plain != name else "")
+
+
 def mostly_ties_sentence(prop: str, tied: dict[str, SignTest]) -> str:
     """One sentence for the contrasts of a gate that are mostly ties."""
-    counts = "; ".join(f"{CONTRAST_NAMES[(prop, name)]}: {t.ties} of {t.n}" if (prop, name) in CONTRAST_NAMES
-                       else f"{t.ties} of {t.n}" for name, t in tied.items())
+    counts = "; ".join(f"{contrast_label(prop, name)}: {t.ties} of {t.n}" for name, t in tied.items())
     return f"most pairs tie ({counts}), so it cannot tell the arrangements apart"
 
 
@@ -122,7 +165,7 @@ def contrast_gate(prop: str, contrasts: dict[str, tuple[np.ndarray, np.ndarray]]
     failed = [name for name, t in tests.items() if not t.passes(alpha)]
     tied = {name: tests[name] for name in failed if tests[name].mostly_ties}
     failure = "; ".join(([mostly_ties_sentence(prop, tied)] if tied else [])
-                        + [FAILURES[(prop, name)] for name in failed if name not in tied])
+                        + [failure_sentence(prop, name) for name in failed if name not in tied])
     return PropertyResult(prop, test.estimate, test.ci, max(t.p for t in tests.values()), test.n, test.ties,
                           not failed, statement, failure, {"contrasts": records, "weakest": weakest},
                           records[weakest].get("effect"))
@@ -148,9 +191,12 @@ def motif(scores: Scores, alpha: float, seed: int, tie_tolerance: float, describ
     Cohen's d. The paper's C vs D (TATAAT vs TGTAAT, one base changed: composition differs) is reported in
     ``details["paper_c_vs_d"]``."""
     a, b = scores(intact), scores(broken)
-    result = contrast_gate(prop, {f"{intact}>{broken}": (a, b)}, alpha,
-                           f"s({intact}) > s({broken}), matched families, same bases and dinucleotides", seed,
-                           tie_tolerance, describe)
+    # the natural set has no shadows (its members come from the genome)
+    contrasts = gate_contrasts(prop, scores) if prop == "motif" else {f"{intact}>{broken}": (a, b)}
+    result = contrast_gate(prop, contrasts, alpha,
+                           f"s({intact}) > s({broken}), matched families, same bases and dinucleotides"
+                           + (", also beyond their class shadows" if prop == "motif" else ""), seed, tie_tolerance,
+                           describe)
     result.details["mes"] = cohens_d(a, b)
     result.details["score_sd"] = float(np.sqrt((np.var(a, ddof=1) + np.var(b, ddof=1)) / 2)) if a.size > 1 else 0.0
     if prop == "motif" and describe:
@@ -165,9 +211,9 @@ def compensation(scores: Scores, alpha: float, seed: int, tie_tolerance: float,
                  describe: bool = True) -> PropertyResult:
     """Rescue only in place: E (UP and ext −10 next to the boxes) beats H (the UP moved into the spacer), J (the
     boxes moved away from the UP and ext −10) and L (the UP moved far upstream). All four have the same bases."""
-    return contrast_gate("compensation", contrast_scores("compensation", scores), alpha,
+    return contrast_gate("compensation", gate_contrasts("compensation", scores), alpha,
                          "s(E) > s(H, UP moved), s(J, boxes moved) and s(L, UP moved upstream), matched families, same "
-                         "bases",
+                         "bases, also beyond their class shadows",
                          seed, tie_tolerance, describe)
 
 
@@ -175,10 +221,11 @@ def up_position(scores: Scores, alpha: float, seed: int, tie_tolerance: float,
                 describe: bool = True) -> PropertyResult:
     """Design a: d_i = s(UP@15) − mean s(UP@60..70) and s(UP@15) − mean s(UP@80..90), the UP moved. Design b: the UP kept, the core moved
     upstream of it. The curve (design a) is each position's score relative to no UP."""
-    result = contrast_gate("up_position", contrast_scores("up_position", scores), alpha,
+    result = contrast_gate("up_position", gate_contrasts("up_position", scores), alpha,
                            f"s(UP@{UP_CORRECT}) > mean s(UP@{min(UP_NEAR)}..{max(UP_NEAR)}) and mean "
                            f"s(UP@{min(UP_FAR)}..{max(UP_FAR)}) (UP moved) and "
-                           "s(core downstream of the UP) > s(core upstream of it) (UP kept)", seed, tie_tolerance,
+                           "s(core downstream of the UP) > s(core upstream of it) (UP kept), also beyond their class "
+                           "shadows", seed, tie_tolerance,
                            describe)
     if describe:
         no_up = scores("up@none")
@@ -191,19 +238,18 @@ def spacing(scores: Scores, alpha: float, seed: int, tie_tolerance: float, descr
             accepted_peak=SPACING_PEAK) -> PropertyResult:
     """For each design (a: the −10 moved, b: the −35 moved): the mean score peaks at one of ``accepted_peak``
     (bp) and d_i = s(17) − mean s(spacings ≥ 3 bp from 17) > 0 by a sign test."""
-    contrasts, peaks, curves = {}, {}, {}
+    peaks, curves = {}, {}
     for design in ("a", "b"):
         by_spacing = {s: scores(f"{design}/s{s}") for s in SPACINGS}
         means = {s: float(v.mean()) for s, v in by_spacing.items()}
         peaks[design] = max(means, key=means.get)
-        far = np.mean([by_spacing[s] for s in SPACING_FAR], axis=0)
-        contrasts[design] = (by_spacing[SPACING_OPTIMUM], far)
         if describe:
             curves[design] = {str(s): _mean_ci(v - by_spacing[SPACING_OPTIMUM], seed)
                               for s, v in sorted(by_spacing.items())}
-    result = contrast_gate("spacing", contrasts, alpha,
+    result = contrast_gate("spacing", gate_contrasts("spacing", scores), alpha,
                            f"mean score peaks in {accepted_peak[0]}–{accepted_peak[-1]} bp and s({SPACING_OPTIMUM}) "
-                           "> mean s(far), the −10 moved and the −35 moved", seed, tie_tolerance, describe)
+                           "> mean s(far), the −10 moved and the −35 moved, also beyond their class shadows", seed,
+                           tie_tolerance, describe)
     off_peak = {d: p for d, p in peaks.items() if p not in accepted_peak}
     if off_peak:
         result.gate_passed = False
@@ -222,9 +268,10 @@ def strand(scores: Scores, alpha: float, seed: int, tie_tolerance: float, descri
     place and the two boxes exchanged (same bases in all three), and so does each of the three read from the
     other strand (the twins). Shuffled boxes are reported."""
     forward = scores("forward")
-    result = contrast_gate("strand", contrast_scores("strand", scores), alpha,
+    result = contrast_gate("strand", gate_contrasts("strand", scores), alpha,
                            "s(forward) > s(boxes reverse-complemented in place) and s(forward) > s(boxes exchanged), "
-                           "on either strand, matched families, same bases", seed, tie_tolerance, describe)
+                           "on either strand, matched families, same bases, also beyond their class shadows", seed,
+                           tie_tolerance, describe)
     if describe:
         result.details["curve"] = {c: _mean_ci(scores(c) - forward, seed)
                                    for c in ("forward", "rc_in_place", "swapped", "full_rc", "scrambled")}

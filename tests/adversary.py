@@ -17,6 +17,7 @@ Seeded and numpy/scipy only.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, field
 
@@ -24,7 +25,7 @@ import numpy as np
 
 from fixtures.grammar import encode
 from fixtures.sets import Design, build_all_sets
-from mit_tests.gates import GATE_CONTRASTS, GATE_SETS
+from mit_tests.gates import GATE_CONTRASTS, GATE_SETS, gate_contrasts
 from scorers.reference.pwm import by_length
 
 MAX_LAG = 40
@@ -63,20 +64,21 @@ def features(codes: np.ndarray, max_lag: int = MAX_LAG, at_only: bool = False) -
 
 
 def contrast_differences(sets: dict, max_lag: int = MAX_LAG, at_only: bool = False) -> dict[tuple[str, str], np.ndarray]:
-    """``{(gate, contrast): (families, features)}`` of φ(first) − φ(second) over the gated contrasts."""
+    """``{(gate, contrast): (families, features)}`` of φ(first) − φ(second) over every contrast a gate tests
+    (``gates.gate_contrasts``: each plain and beyond its class shadows): the adversary is linear, so fitting w on
+    these differences fits the gates' own statistics."""
     table = {role: features(encode(list(s.sequences)), max_lag, at_only) for role, s in sets.items()
              if role in set(GATE_SETS.values())}
-
-    def mean_of(role, conditions):
-        s = sets[role]
-        return np.mean([table[role][s.indices(c)] for c in conditions], axis=0)
-
     out = {}
-    for gate, contrasts in GATE_CONTRASTS.items():
+    for gate in GATE_CONTRASTS:
         role = GATE_SETS[gate]
-        for name, (first, second) in contrasts.items():
-            out[gate, name] = mean_of(role, first) - mean_of(role, second)
+        for name, (first, second) in gate_contrasts(gate, functools.partial(_rows, table[role], sets[role])).items():
+            out[gate, name] = first - second
     return out
+
+
+def _rows(table: np.ndarray, sequence_set, condition: str) -> np.ndarray:
+    return table[sequence_set.indices(condition)]
 
 
 def drawn_designs(rng: np.random.Generator, count: int) -> list[Design]:

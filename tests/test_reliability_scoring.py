@@ -24,7 +24,7 @@ from tests.conftest import ROOT, run_mit
 
 @pytest.fixture(scope="module")
 def two_sets() -> dict:
-    """The core set and a second set on its own scale (a stand-in for a measured library): 650 + 200 sequences."""
+    """The core set and a second set on its own scale (a stand-in for a measured library): 1,450 + 200 sequences."""
     sets = build_all_sets(42)
     core = sets["core"]
     probe = next(s for role, s in sets.items() if role != "core")

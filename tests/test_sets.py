@@ -1,5 +1,6 @@
 """Properties of MIT's sequence sets: matched families, element intervals, seeded reproducibility, pinned hashes."""
 
+import hashlib
 import re
 from collections import Counter
 
@@ -10,17 +11,25 @@ from hypothesis import strategies as st
 
 from fixtures import grammar as g
 from fixtures.recurrence import background_zones
-from fixtures.sets import (CONTEXT_DOWN, CONTEXT_UP, CORE_SHIFT, CORE_UPSTREAM, ISOLATED_UP, SCRAMBLE_TARGET, SPACINGS,
-                           UP_POSITIONS, build_all_sets,
-                           build_canary, build_core, core_family, spacing_family, strand_family, up_family)
+from fixtures.sets import (CONTEXT_DOWN, CONTEXT_UP, CORE_SHIFT, CORE_UPSTREAM, ISOLATED_UP, SCRAMBLE_TARGET, SHADOW,
+                           SHADOWED, SPACINGS, UP_POSITIONS, build_all_sets, build_canary, build_core, core_family,
+                           spacing_family, strand_family, up_family)
+from mit_tests.gates import GATE_CONTRASTS, GATE_SETS
 
 seeds = st.integers(0, 2**32 - 1)
 family_index = st.integers(0, 10_000)
 
 # sha256 of the default (seed 42) sets: a change to any byte of any set must be deliberate.
 PINNED_SHA256 = {
-    "core": "d431cf518383e26a5b568f1d62e11fe77d645309abfabdc57811ce496d88d8db",
+    "core": "1629e64170a8205d7ae820e98e5be4863cc7cdc13703e369a6de59adf91f7f9f",
     "at_titration": "45817c3d9d2c911056960588af2389c4c6f2aa10c9d5a0862632c6e96be3ba3d",
+    "up_sweep": "668207b22dab06083cc71c90bbeac60572dfdb23caaf794337c89941c2f17f8c",
+    "spacing": "13f37f19dce5e6952716c1cc1cd1aa4148b9027b2eb5a62a9e72dda76db9a56c",
+    "strand": "6c1555ec134c7065b66a2d4d68eabfba1f4d68220ba5d060aeafb05cdb2457de",
+}
+# The same sets without their class shadows: the members are those of gates v3 before the shadows, byte for byte.
+PINNED_MEMBERS_SHA256 = {
+    "core": "d431cf518383e26a5b568f1d62e11fe77d645309abfabdc57811ce496d88d8db",
     "up_sweep": "89797bc6a50f875f366a07c1ce02775f436cae0035b64eb94a6418988224f48c",
     "spacing": "2eb5516b5b2091ecd2b886670d79ef391212872f9a977760c33719f69f837929",
     "strand": "dfecdfa3eb4389881f46ca73c19aeadf6145170b518d3fe830432c50731ad6ff",
@@ -171,10 +180,59 @@ def test_default_sets_match_their_pinned_sha256():
     assert got == PINNED_SHA256
 
 
+def test_adding_the_class_shadows_left_every_member_as_it_was():
+    for name, s in build_all_sets(g.DEFAULT_SEED).items():
+        if name not in PINNED_MEMBERS_SHA256:
+            continue
+        digest = hashlib.sha256()
+        for sid, seq in zip(s.ids, s.sequences):
+            if not sid.startswith("shadow-"):
+                digest.update(f"{sid}\t{seq}\n".encode())
+        assert digest.hexdigest() == PINNED_MEMBERS_SHA256[name], name
+
+
+CLASS = str.maketrans("ACGT", "WSSW")
+
+
+@settings(max_examples=200)
+@given(sequence=st.text("ACGT", min_size=1, max_size=200), data=st.data())
+def test_a_class_shadow_keeps_every_class_and_flips_exactly_the_masked_bases(sequence, data):
+    flips = np.array(data.draw(st.lists(st.booleans(), min_size=len(sequence), max_size=len(sequence) + 5)))
+    shadow = g.class_shadow(sequence, flips)
+    assert shadow.translate(CLASS) == sequence.translate(CLASS)
+    assert differing_positions(sequence, shadow) == set(np.flatnonzero(flips[:len(sequence)]).tolist())
+    assert g.class_shadow(shadow, flips) == sequence
+
+
+@settings(max_examples=5)
+@given(seed=seeds)
+def test_every_gated_member_has_a_class_shadow_drawn_by_one_mask_per_family(seed):
+    sets = build_all_sets(seed)
+    for gate, contrasts in GATE_CONTRASTS.items():
+        s = sets[GATE_SETS[gate]]
+        for first, second in contrasts.values():
+            for condition in first + second:
+                assert condition in SHADOWED[s.name], (gate, condition)
+                members, shadows = s.member_sequences(condition), s.member_sequences(SHADOW + condition)
+                assert np.array_equal(s.member_families(condition), s.member_families(SHADOW + condition))
+                assert [m.translate(CLASS) for m in members] == [x.translate(CLASS) for x in shadows]
+    for s in (sets["core"], sets["strand"], sets["spacing"], sets["up_sweep"]):
+        masks: dict[int, set] = {}
+        for condition in SHADOWED[s.name]:
+            for family, member, shadow in zip(s.member_families(condition), s.member_sequences(condition),
+                                              s.member_sequences(SHADOW + condition)):
+                flipped = differing_positions(member, shadow)
+                assert masks.setdefault(int(family), flipped) == flipped, (s.name, condition, family)
+        assert len({frozenset(m) for m in masks.values()}) == len(masks), f"{s.name}: two families share a mask"
+        assert all(0.3 < len(m) / len(s.sequences[0]) < 0.7 for m in masks.values())
+
+
 def test_default_core_set_has_the_designed_class_sizes_and_background():
     core = build_core()
-    sizes = {c: core.conditions.count(c) for c in core.condition_names()}
+    sizes = {c: core.conditions.count(c) for c in core.condition_names() if not c.startswith(SHADOW)}
     assert sizes == {"C": 100, "D": 100, "M": 100, "K": 100, "E": 100, "F": 50, "H": 100, "J": 100, "L": 100}
+    assert {c.removeprefix(SHADOW): core.conditions.count(c) for c in core.condition_names()
+            if c.startswith(SHADOW)} == dict.fromkeys(SHADOWED["core"], 100)
     assert len(set(core.sequences)) == len(core), "two members of the core set are the same sequence"
     assert len(set(core.member_sequences("M")) & set(core.member_sequences("C"))) == 0
     at_fraction = g.at_fraction(core.member_sequences("C")).mean()

@@ -173,8 +173,11 @@ def full_overall(spec: str, scorer, sets, outside_data) -> dict:
     return overall_of(results, ALPHA)
 
 
-@pytest.mark.parametrize("spec, expected", [("rpa-pwm", "grammar"), ("energy-lafleur", "partial grammar"),
-                                            ("random", "neither"), ("at-content", "composition only")])
+# energy-lafleur was partial grammar before the class shadows: its compensation contrast E > L is significant at
+# the raw level beyond the shadows (p = 0.028) but not after Holm across six gates (docs/calibration.md).
+@pytest.mark.parametrize("spec, expected", [("rpa-pwm", "grammar"), ("fitted-sigma70", "partial grammar"),
+                                            ("energy-lafleur", "neither"), ("random", "neither"),
+                                            ("at-content", "composition only")])
 def test_the_reference_scorers_get_their_words(spec, expected, default_sets, outside_data):
     result = full_overall(spec, resolve(spec), default_sets, outside_data)
     assert result["verdict"] == expected, result["line"]
