@@ -72,3 +72,26 @@ def test_training_twice_with_one_seed_gives_identical_weights(tmp_path):
     other = train(small, tmp_path / "c", seed=4, data=data, trajectory=False, log=lambda *a, **k: None)
     assert (tmp_path / "c" / "model.safetensors").read_bytes() != (tmp_path / "a" / "model.safetensors").read_bytes()
     assert math.isfinite(other["held_out_nll"])
+
+
+MASKED = [p.parent for p in RECORDS if json.loads(p.read_text()).get("markov_measure", "").startswith("two-sided")]
+
+
+@pytest.mark.parametrize("folder", MASKED, ids=[p.name for p in MASKED])
+def test_mit_scores_a_committed_masked_lm_as_zoo_measured_it(folder, monkeypatch):
+    """MIT's ``hf-mlm:`` path (exact pseudo-likelihood, one nucleotide masked at a time) and the zoo's held-out
+    measure with every pass masking one position give the same NLL: same tokens, [CLS]/[SEP], vocabulary."""
+    pytest.importorskip("transformers")
+    import zoo.lm as lm
+    from scorers.registry import resolve
+    record = json.loads((folder / "training.json").read_text())
+    recipe = lm.LMRecipe(**record["recipe"])
+    chunks = np.random.default_rng(0).integers(0, 4, size=(3, 48)).astype(np.uint8)
+    sequences = ["".join("ACGT"[c] for c in row) for row in chunks]
+    scorer = resolve(f"hf-mlm:{folder}")
+    assert scorer.mode == "mlm-pll-exact"
+    mit = -scorer.score(sequences).sum() / chunks.size
+    monkeypatch.setattr(lm, "EVAL_STRIDE", chunks.shape[1])              # one masked position per pass
+    from transformers import AutoModelForMaskedLM
+    model = AutoModelForMaskedLM.from_pretrained(folder)
+    assert mit == pytest.approx(lm.held_out_nll(recipe, model, chunks), abs=1e-4)

@@ -68,7 +68,7 @@ RECIPES = {r.name: r for r in (
     LMRecipe("esm-full", "esm", "full", 512, 64, 2, 4, steps=500, batch=8, lr=5e-3, warmup=50, eval_chunks=12),
     LMRecipe("convbert-ci", "convbert", "ci", 512, 64, 2, 4, steps=800, batch=8, lr=3e-3, warmup=80,
              eval_chunks=4),
-    LMRecipe("convbert-full", "convbert", "full", 512, 64, 2, 4, steps=6000, batch=8, lr=3e-3, warmup=100,
+    LMRecipe("convbert-full", "convbert", "full", 512, 64, 2, 4, steps=3000, batch=8, lr=3e-3, warmup=100,
              eval_chunks=12),
     LMRecipe("hyenadna-ci", "hyenadna", "ci", 512, 64, 2, 1, steps=200, batch=8, lr=3e-3, warmup=10,
              eval_chunks=16),
@@ -333,20 +333,27 @@ def train(recipe: LMRecipe, out: Path, seed: int = 0, data: GenomeData | None = 
         "markov_measure": ("order-k chain fitted on both strands of the training DNA, add-0.5 counts" if
                            recipe.causal else "two-sided chain: centre base given k bases either side"),
     }
-    baseline = "order_2" if recipe.causal else "two_sided_2"
-    goal = "order_5" if recipe.causal else "two_sided_5"
-    record["beats"] = {k: final < v for k, v in markov.items()}
-    record["working"] = final < markov[baseline]
-    reached = (f"beats {baseline} and {goal}" if final < markov[goal] else f"beats {baseline}, not {goal}")
-    record["verdict"] = (f"held-out {final:.4f} nats/nt vs {baseline} {markov[baseline]:.4f} and {goal} "
-                         f"{markov[goal]:.4f}: " + (reached if record["working"] else
-                                                    f"does NOT beat {baseline}: not a working LM"))
+    record.update(judge(final, markov, recipe.causal))
     record["files"] = {p.name: _sha256(p) for p in sorted(out.iterdir()) if p.is_file()
                        and p.suffix in (".safetensors", ".json") and p.name != "training.json"}
     (out / "training.json").write_text(json.dumps(record, indent=1) + "\n")
     plot_loss(record, out / "loss.png")
     log(f"zoo {recipe.name}: {record['verdict']}; {train_seconds:.0f} s training, saved in {out}")
     return record
+
+
+def judge(final: float, markov: dict[str, float], causal: bool) -> dict:
+    """``beats``, ``working`` and ``verdict`` of a held-out NLL against its chains: working means below the
+    order-2 chain (a masked LM: the two-sided order-2 chain); the goal is order 5, for a masked LM the best
+    two-sided chain (the two-sided order-5 chain, 4^11 cells from 8 M nt, over-fits and is not the best)."""
+    baseline = "order_2" if causal else "two_sided_2"
+    goal = "order_5" if causal else min(markov, key=markov.get)
+    working = final < markov[baseline]
+    reached = f"beats {baseline} and {goal}" if final < markov[goal] else f"beats {baseline}, not {goal}"
+    return {"beats": {k: final < v for k, v in markov.items()}, "working": working,
+            "verdict": (f"held-out {final:.4f} nats/nt vs {baseline} {markov[baseline]:.4f} and {goal} "
+                        f"{markov[goal]:.4f}: " + (reached if working else
+                                                   f"does NOT beat {baseline}: not a working LM"))}
 
 
 def _sha256(path: Path) -> str:
