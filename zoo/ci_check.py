@@ -58,6 +58,16 @@ def masked_lm_beats_two_sided_2(data, name: str = "convbert-full", n_chunks: int
     return held_out_nll(recipe, model, chunks), two_sided_nll(data.train, joined, 2)
 
 
+def trains_identically(recipe, folder: Path, data) -> bool:
+    """Whether ``recipe`` trained twice with seed 0 (in ``folder/a`` and ``folder/b``) gives identical weights."""
+    from zoo.lm import train
+    weights = []
+    for run in ("a", "b"):
+        train(recipe, folder / run, seed=0, data=data, trajectory=False, log=lambda *a, **k: None)
+        weights.append((folder / run / "model.safetensors").read_bytes())
+    return weights[0] == weights[1]
+
+
 def main() -> int:
     from zoo.data import GenomeData
     from zoo.lm import RECIPES, train
@@ -73,28 +83,13 @@ def main() -> int:
         print(f"zoo ci: hyenadna-ci {record['verdict']} ({time.time() - t:.0f} s)", flush=True)
         if not record["working"]:
             failures.append(f"hyenadna-ci does not beat the order-2 chain: {record['verdict']}")
-        t = time.time()
-        small = replace(RECIPES["llama-ci"], steps=20)
-        weights = []
-        for run in ("a", "b"):
-            train(small, Path(tmp, run), seed=0, data=data, trajectory=False, log=lambda *a, **k: None)
-            weights.append(Path(tmp, run, "model.safetensors").read_bytes())
-        same = weights[0] == weights[1]
-        print(f"zoo ci: llama-ci trained twice with seed 0, 20 steps: weights "
-              f"{'identical' if same else 'DIFFER'} ({time.time() - t:.0f} s)", flush=True)
-        if not same:
-            failures.append("llama-ci trained twice with one seed gives different weights")
-        t = time.time()
-        small = replace(RECIPES["convbert-ci"], steps=20)
-        weights = []
-        for run in ("c", "d"):
-            train(small, Path(tmp, run), seed=0, data=data, trajectory=False, log=lambda *a, **k: None)
-            weights.append(Path(tmp, run, "model.safetensors").read_bytes())
-        same = weights[0] == weights[1]
-        print(f"zoo ci: convbert-ci trained twice with seed 0, 20 steps: weights "
-              f"{'identical' if same else 'DIFFER'} ({time.time() - t:.0f} s)", flush=True)
-        if not same:
-            failures.append("convbert-ci trained twice with one seed gives different weights")
+        for name in ("llama-ci", "convbert-ci"):
+            t = time.time()
+            same = trains_identically(replace(RECIPES[name], steps=20), Path(tmp, name), data)
+            print(f"zoo ci: {name} trained twice with seed 0, 20 steps: weights "
+                  f"{'identical' if same else 'DIFFER'} ({time.time() - t:.0f} s)", flush=True)
+            if not same:
+                failures.append(f"{name} trained twice with one seed gives different weights")
     t = time.time()
     model_nll, chain_nll = masked_lm_beats_two_sided_2(data)
     print(f"zoo ci: convbert-full on 16 held-out chunks {model_nll:.4f} nats/nt, two-sided order-2 chain "
