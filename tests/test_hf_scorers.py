@@ -120,21 +120,28 @@ def test_scoring_twice_runs_the_model_twice_so_the_canary_compares_two_scorings(
     assert len(calls) == 2 * after_first, "per_nucleotide after score() reuses the values"
 
 
-def test_model_without_attention_mask_gets_equal_length_batches(checkpoints):
-    scorer = load(f"hf-mlm:{checkpoints['conv-nomask']}", batch_size=64)
-    assert not scorer.uses_attention_mask
+@pytest.mark.parametrize("spec", ["hf-mlm:conv-nomask", "hf-mlm:bert-char", "hf-mlm:esm-6mer", "hf-causal:gpt2"])
+def test_no_batch_is_padded_so_a_score_does_not_depend_on_its_batch(checkpoints, spec):
+    """Every forward pass holds one token length (models that take an attention mask too: a layer that ignores it
+    would read the pads), so a sequence scores the same alone and batched with longer ones."""
+    kind, name = spec.split(":")
+    scorer = load(f"{kind}:{checkpoints[name]}", batch_size=64)
     seen = []
     forward = scorer.model.forward
 
     def spy(input_ids, **kwargs):
-        seen.append(input_ids.shape)
+        seen.append((input_ids.shape, kwargs.get("attention_mask")))
         return forward(input_ids, **kwargs)
 
     scorer.model.forward = spy
     scorer._body = scorer._head = None
-    scorer.score(SEQUENCES)
+    batched = scorer.score(SEQUENCES)
     token_lengths = {len(e.ids) for e in scorer.tokens.encode(SEQUENCES)}
-    assert {shape[1] for shape in seen} == token_lengths   # one padded width per token length: no padding
+    assert len(token_lengths) > 1, "the test needs sequences of several lengths"
+    assert {shape[1] for shape, _ in seen} == token_lengths, seen   # one width per token length: no padding
+    assert all(mask is None for _, mask in seen), "a batch needed an attention mask, so it was padded"
+    alone = np.array([load(f"{kind}:{checkpoints[name]}").score([s])[0] for s in SEQUENCES])
+    np.testing.assert_allclose(batched, alone, rtol=0, atol=1e-5)
 
 
 def test_kmer_tokens_map_to_nucleotides_and_per_nucleotide_sums_to_score(checkpoints):

@@ -124,3 +124,26 @@ def test_the_trajectory_run_writes_the_fanouts_series_entry(tmp_path, monkeypatc
     steps = json.loads((tmp_path / "out" / "trajectory.json").read_text())["steps"]
     assert [(s["step"], s["held_out_nll"]) for s in steps] == [(5, 2.0), (40, 1.4), (100, 1.35)]
     assert steps[1]["canary"]["max_nll"] == 1.381
+
+
+MASKED = [p.parent for p in RECORDS if json.loads(p.read_text()).get("markov_measure", "").startswith("two-sided")]
+
+
+@pytest.mark.parametrize("folder", MASKED, ids=[p.name for p in MASKED])
+def test_mit_scores_a_committed_masked_lm_as_zoo_measured_it(folder, monkeypatch):
+    """MIT's ``hf-mlm:`` path (exact pseudo-likelihood, one nucleotide masked at a time) and the zoo's held-out
+    measure with every pass masking one position give the same NLL: same tokens, [CLS]/[SEP], vocabulary."""
+    pytest.importorskip("transformers")
+    import zoo.lm as lm
+    from scorers.registry import resolve
+    record = json.loads((folder / "training.json").read_text())
+    recipe = lm.LMRecipe(**record["recipe"])
+    chunks = np.random.default_rng(0).integers(0, 4, size=(3, 48)).astype(np.uint8)
+    sequences = ["".join("ACGT"[c] for c in row) for row in chunks]
+    scorer = resolve(f"hf-mlm:{folder}")
+    assert scorer.mode == "mlm-pll-exact"
+    mit = -scorer.score(sequences).sum() / chunks.size
+    monkeypatch.setattr(lm, "EVAL_STRIDE", chunks.shape[1])              # one masked position per pass
+    from transformers import AutoModelForMaskedLM
+    model = AutoModelForMaskedLM.from_pretrained(folder)
+    assert mit == pytest.approx(lm.held_out_nll(recipe, model, chunks), abs=1e-4)

@@ -22,7 +22,7 @@ from scorers.protocol import ScorerOptions, ScorerUnavailable
 
 
 SCORING_KINDS = ("causal", "mlm", "evo2")
-SCORER_VERSION = "mit-hf/1"      # part of every gLM fingerprint: bump it when scoring changes
+SCORER_VERSION = "mit-hf/2"      # part of every gLM fingerprint: bump it when scoring changes (2: no padded batches)
 TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 
 
