@@ -31,6 +31,7 @@ happens to favour their k-mers passes it more often than alpha (README, "Who get
 from __future__ import annotations
 
 import argparse
+import functools
 import math
 import sys
 import time
@@ -119,22 +120,27 @@ _OUTSIDE: dict[str, bool] = {}
 OUTSIDE_SEED, OUTSIDE_MPRA_N = 42, 500     # as benchmarks/bench_outside.py measures it
 
 
+@functools.cache
+def outside_data() -> tuple | None:
+    """The genome windows and the measured libraries of the outside criterion, built once for every scorer;
+    None without the data dir."""
+    from fixtures.genome_windows import build_genome_windows
+    from fixtures.libraries import build_libraries
+    try:
+        return build_genome_windows(OUTSIDE_SEED), build_libraries(OUTSIDE_SEED, OUTSIDE_MPRA_N).libraries
+    except DataUnavailable:
+        return None
+
+
 def outside_met(scorer) -> bool:
     """Whether ``scorer`` meets the outside-construction criterion (measured on first need, kept by fingerprint);
     without the data dir it is not measured, and a line without it is never "grammar"."""
     key = scorer.fingerprint
     if key not in _OUTSIDE:
-        from fixtures.genome_windows import build_genome_windows
-        from fixtures.libraries import build_libraries
         from mit_tests.outside import measure
-        try:
-            windows = build_genome_windows(OUTSIDE_SEED)
-            libraries = build_libraries(OUTSIDE_SEED, OUTSIDE_MPRA_N).libraries
-        except DataUnavailable:
-            _OUTSIDE[key] = False
-        else:
-            _OUTSIDE[key] = measure(getattr(scorer, "name", key), scorer, windows, libraries,
-                                    OUTSIDE_SEED).details["met"] is True
+        data = outside_data()
+        _OUTSIDE[key] = data is not None and measure(getattr(scorer, "name", key), scorer, *data,
+                                                     OUTSIDE_SEED).details["met"] is True
     return _OUTSIDE[key]
 
 
