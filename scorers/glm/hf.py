@@ -280,7 +280,7 @@ class HFMaskedScorer(_HFScorer):
         inputs[rows, pos] = self.tokens.mask_id
         kwargs = {}
         if self.uses_attention_mask and lengths.min() < ids.shape[1]:
-            # Only a batch with padding needs a mask; without one, attention takes its faster unmasked path.
+            # Only the split-head probe (_split_head) mixes lengths; scoring batches hold one length, no mask.
             kwargs["attention_mask"] = (torch.arange(ids.shape[1], device=self.device)[None, :]
                                         < torch.from_numpy(lengths).to(self.device)[:, None]).long()
         if body is None:
@@ -334,12 +334,8 @@ class HFCausalScorer(_HFScorer):
         def run(start: int, stop: int) -> None:
             batch = order[start:stop]
             width = int(lengths[batch].max())
-            inputs = torch.from_numpy(ids[batch, :width]).to(self.device)
-            kwargs = {}
-            if self.uses_attention_mask and lengths[batch].min() < width:
-                kwargs["attention_mask"] = (torch.arange(width, device=self.device)[None, :]
-                                            < torch.from_numpy(lengths[batch]).to(self.device)[:, None]).long()
-            logits = _logits_of(self.model(input_ids=inputs, **kwargs))[:, :-1]
+            inputs = torch.from_numpy(ids[batch, :width]).to(self.device)   # one length per batch: no mask
+            logits = _logits_of(self.model(input_ids=inputs))[:, :-1]
             targets = inputs[:, 1:, None]
             # Only the true token's log-probability is kept: logit - logsumexp over the full vocabulary.
             lp = (logits.gather(-1, targets)[..., 0].float() - torch.logsumexp(logits.float(), dim=-1))
