@@ -117,14 +117,19 @@ def make_tokenizer(family: str):
     raise ValueError(f"unknown family {family!r}")
 
 
+# Each family's vocabulary and the token it puts first (BOS; [CLS] for the masked families).
+VOCABS = {"llama": (CAUSAL_VOCAB, "<bos>"), "hyenadna": (HYENA_VOCAB, "[BOS]"),
+          **dict.fromkeys(MASKED_FAMILIES, (BERT_VOCAB, "[CLS]"))}
+
+
 def token_offset(family: str) -> int:
     """Token id of A (C, G, T follow) in ``family``'s vocabulary."""
-    return {"llama": CAUSAL_VOCAB, "esm": BERT_VOCAB, "convbert": BERT_VOCAB, "hyenadna": HYENA_VOCAB}[family].index("A")
+    return VOCABS[family][0].index("A")
 
 
 def bos_id(family: str) -> int:
-    return {"llama": CAUSAL_VOCAB.index("<bos>"), "hyenadna": HYENA_VOCAB.index("[BOS]"),
-            "esm": BERT_VOCAB.index("[CLS]"), "convbert": BERT_VOCAB.index("[CLS]")}[family]
+    vocab, first = VOCABS[family]
+    return vocab.index(first)
 
 
 def build_model(recipe: LMRecipe):
