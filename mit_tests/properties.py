@@ -20,6 +20,18 @@ PROPERTIES = (("canary",) + GATES + ("motif_natural", "css", "scramble", "compos
               + ROBUSTNESS + ("paper",))
 # Properties whose test can fail (a verdict pass/fail); the Holm family of the reported p_holm.
 GATED = GATES + ("motif_natural",) + ROBUSTNESS + ("canary",)
+# The set roles each property's test reads, as fnmatch patterns ("mpra_*": the measured libraries); every record
+# also reads "core", whose spread sets the tie tolerance. A run scores the roles its selected tests read in one
+# batch (``pytest -k motif_natural`` scores two sets, not nine); a test that reads a role outside its entry gets
+# it scored when it asks, so this table decides what a run costs, never what it measures.
+PROPERTY_SETS = {
+    "canary": ("canary",), "motif": ("core",), "compensation": ("core",), "up_position": ("up_sweep",),
+    "spacing": ("spacing",), "strand": ("strand",), "motif_natural": ("natural",), "css": ("core",),
+    "scramble": ("core",), "composition": ("at_titration", "up_sweep"), "mpra": ("mpra_*",),
+    "outside": ("mpra_*",), "robustness_motif": ("core",), "robustness_compensation": ("core",),
+    "robustness_up_position": ("up_sweep",), "robustness_spacing": ("spacing",), "robustness_strand": ("strand",),
+    "paper": ("core",)}
+
 HOLM_FAMILY = GATES + ("motif_natural",)
 NOT_BUILT: dict[str, str] = {}
 
@@ -28,6 +40,14 @@ SPACING_PEAK = (16, 17, 18)
 
 RECORD_KEYS = ("estimate", "ci", "p", "n", "ties", "effect")
 OVERALL_VERDICTS = ("grammar", "partial grammar", "composition only", "neither", "not measured")
+
+
+def sets_read(properties) -> tuple[str, ...] | None:
+    """The set-role patterns the tests of ``properties`` read (:data:`PROPERTY_SETS`, with "core"), or None when
+    one of them is not in the table: then the run scores every set, as it would with no selection."""
+    if any(p not in PROPERTY_SETS for p in properties):
+        return None
+    return tuple(dict.fromkeys(("core",) + tuple(r for p in properties for r in PROPERTY_SETS[p])))
 
 
 def summarise(properties: dict, alpha: float) -> dict:

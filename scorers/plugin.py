@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from fixtures.plugin import roles_read
 from scorers.protocol import ModelLoadError, ScorerOptions, ScorerUnavailable, is_cacheable
 from scorers.registry import UnknownModelError, accepted_forms, check_spec, model_listing, resolve, split_specs
 
@@ -183,8 +184,8 @@ def open_cache(config):
 
 @pytest.fixture(scope="session")
 def mit_model(request, mit_sets, mit_canary_set, mit_libraries):
-    """The model named by this test's ``--model`` parameter; every sequence of the run is scored once, in one
-    batch, when a test first asks for scores.
+    """The model named by this test's ``--model`` parameter; every sequence of the sets the run's selected tests
+    read is scored once, in one batch, when a test first asks for scores.
 
     A scorer that cannot run here skips its tests with the reason; a scorer that fails (an exception, bad
     input, NaN, inf, wrong shape, ``--mit-timeout``) makes every test of that model an error naming what went
@@ -228,7 +229,8 @@ def mit_model(request, mit_sets, mit_canary_set, mit_libraries):
     cache = open_cache(request.config) if cacheable else None
     # Model scorers can take minutes: say how it goes. Reference scorers take milliseconds.
     progress = terminal_progress(request.config, spec) if cacheable else None
-    return ScoredModel(spec, scorer, sets, cache=cache, progress=progress, watchdog=watchdog)
+    return ScoredModel(spec, scorer, sets, cache=cache, progress=progress, watchdog=watchdog,
+                       roles_read=roles_read(request.config, sets))
 
 
 class ModelUsageError(ModelLoadError):

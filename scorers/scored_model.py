@@ -45,8 +45,9 @@ def is_replay(scorer) -> bool:
 
 @dataclass
 class ScoredModel:
-    """Scores are computed in one batched call over every set not yet scored, on the first look-up of any of
-    them; ``score_now`` scores some roles first (the canary, so an untrained model costs one small batch).
+    """Scores are computed in one batched call over every set the run reads (``roles_read``; None: every set)
+    not yet scored, on the first look-up of any of them; a set outside ``roles_read`` is scored when asked for.
+    ``score_now`` scores some roles first (the canary, so an untrained model costs one small batch).
 
     Every call of the scorer goes through ``watchdog`` (``--mit-timeout``). A failure while scoring the run's
     sets, or of :meth:`check_hygiene`, is remembered: the scorer is not called again and every later look-up
@@ -58,6 +59,7 @@ class ScoredModel:
     cache: object = None
     progress: object = None   # a scorers.progress.Progress for the run's sets (not for hypothesis designs)
     watchdog: Watchdog | None = None
+    roles_read: list[str] | None = None
     _scores: dict[str, np.ndarray] = field(default_factory=dict)
     _failure: str | None = None
     _hygiene: dict | None = None
@@ -139,8 +141,12 @@ class ScoredModel:
         if self._failure is not None:
             raise ModelFailed(self._failure)
         if role not in self._scores:
-            self.score_now(list(self.sets))
+            self.score_now(dict.fromkeys(self._run_roles() + [role]))
         return self._scores[role]
+
+    def _run_roles(self) -> list[str]:
+        """The roles scored together on the first look-up: those the run reads, in set order."""
+        return list(self.sets) if self.roles_read is None else [r for r in self.sets if r in self.roles_read]
 
     def has(self, role: str, condition: str | None = None) -> bool:
         if role not in self.sets:
@@ -192,7 +198,7 @@ class ScoredModel:
 
     def check_hygiene(self, seed: int) -> dict | None:
         """Once per model: scores must not depend on order or batch (:mod:`scorers.hygiene`), checked on a
-        seeded sample of the run's sequences rescored in other batches. Returns what was checked (None for a
+        seeded sample of the run's scored sequences rescored in other batches. Returns what was checked (None for a
         replayed file); a failure is remembered like any scoring failure.
 
         MIT's replay of a score file (``scores:FILE``) is exempt: it holds one score per sequence, fixed when it
@@ -201,8 +207,8 @@ class ScoredModel:
         came through the cache, the run is scored again without it: if those fresh scores pass, the cache held
         numbers from other code (StaleCacheScores), and the model errors saying so."""
         if self._hygiene is None:
-            roles = list(self.sets)
-            self.score_now(roles)
+            self.score_now(self._run_roles())
+            roles = [r for r in self.sets if r in self._scores]
             if is_replay(self.scorer):
                 self._hygiene = {"exempt": "replayed scores cannot be rescored in other batches"}
                 return None
