@@ -69,8 +69,8 @@ RECIPES = {r.name: r for r in (
              eval_chunks=48),
     LMRecipe("esm-ci", "esm", "ci", 512, 32, 2, 2, steps=120, batch=8, lr=1e-2, warmup=10, eval_chunks=4),
     LMRecipe("esm-full", "esm", "full", 512, 64, 2, 4, steps=500, batch=8, lr=5e-3, warmup=50, eval_chunks=12),
-    # convbert-full's model initialised 5 times wider: it leaves the base-composition plateau within 200 steps
-    # where the default initialisation sits on it for 300-400 (docs/zoo.md)
+    # convbert-full's model with weights drawn at 5 times the default std: off the base-composition plateau by
+    # step 200, where the default initialisation sits on it for 300-400 steps (docs/zoo.md)
     LMRecipe("convbert-ci", "convbert", "ci", 512, 64, 2, 4, steps=600, batch=8, lr=3e-3, warmup=40,
              eval_chunks=4, init_std=0.1),
     LMRecipe("convbert-full", "convbert", "full", 512, 64, 2, 4, steps=3000, batch=8, lr=3e-3, warmup=100,
@@ -161,8 +161,9 @@ def build_model(recipe: LMRecipe):
     if recipe.family == "convbert":
         # ConvBERT: half the heads are self-attention, half span-based dynamic convolutions over 9 neighbours.
         # The convolution sees a masked base's neighbours from step 1, where attention must first learn to find
-        # them: at width 64, 2 layers, 800 steps of 8 × 512 nt it reached 1.336 nats/nt held-out where ESM
-        # (rotary, the same width) and DeBERTa-v2 (relative positions) sat on the base composition (docs/zoo.md)
+        # them: at width 64, 2 layers, 800 steps of 8 × 512 nt (default initialisation) it reached 1.336 nats/nt
+        # held-out where ESM (rotary, the same width) and DeBERTa-v2 (relative positions) sat on the base
+        # composition (docs/zoo.md)
         config = transformers.ConvBertConfig(
             vocab_size=len(BERT_VOCAB), hidden_size=recipe.width, embedding_size=recipe.width,
             num_hidden_layers=recipe.layers, num_attention_heads=recipe.heads, intermediate_size=4 * recipe.width,
