@@ -40,7 +40,9 @@ N_TRAJECTORY = 8
 @dataclass(frozen=True)
 class LMRecipe:
     """One training recipe: architecture ``family`` at ``size``, ``steps`` AdamW steps of ``batch`` windows of
-    ``context`` nt, peak learning rate ``lr`` (linear warm-up over ``warmup`` steps, cosine decay to 10 %)."""
+    ``context`` nt, peak learning rate ``lr`` (linear warm-up over ``warmup`` steps, cosine decay to 10 %),
+    weights initialised with standard deviation ``init_std`` (the config's ``initializer_range``; 0.02 is every
+    family's Hugging Face default)."""
 
     name: str
     family: str          # llama | hyenadna (causal) | esm | convbert (masked)
@@ -54,6 +56,7 @@ class LMRecipe:
     lr: float
     warmup: int
     eval_chunks: int     # held-out chunks of `context` nt per evaluation during training (all at the end)
+    init_std: float = 0.02
 
     @property
     def causal(self) -> bool:
@@ -66,8 +69,10 @@ RECIPES = {r.name: r for r in (
              eval_chunks=48),
     LMRecipe("esm-ci", "esm", "ci", 512, 32, 2, 2, steps=120, batch=8, lr=1e-2, warmup=10, eval_chunks=4),
     LMRecipe("esm-full", "esm", "full", 512, 64, 2, 4, steps=500, batch=8, lr=5e-3, warmup=50, eval_chunks=12),
-    LMRecipe("convbert-ci", "convbert", "ci", 512, 64, 2, 4, steps=800, batch=8, lr=3e-3, warmup=80,
-             eval_chunks=4),
+    # convbert-full's model with weights drawn at 5 times the default std: off the base-composition plateau by
+    # step 200, where the default initialisation sits on it for 300-400 steps (docs/zoo.md)
+    LMRecipe("convbert-ci", "convbert", "ci", 512, 64, 2, 4, steps=600, batch=8, lr=3e-3, warmup=40,
+             eval_chunks=4, init_std=0.1),
     LMRecipe("convbert-full", "convbert", "full", 512, 64, 2, 4, steps=3000, batch=8, lr=3e-3, warmup=100,
              eval_chunks=12),
     LMRecipe("hyenadna-ci", "hyenadna", "ci", 512, 64, 2, 1, steps=200, batch=8, lr=3e-3, warmup=10,
@@ -143,32 +148,34 @@ def build_model(recipe: LMRecipe):
             vocab_size=len(CAUSAL_VOCAB), hidden_size=recipe.width, intermediate_size=4 * recipe.width,
             num_hidden_layers=recipe.layers, num_attention_heads=recipe.heads, num_key_value_heads=recipe.heads,
             max_position_embeddings=1024, bos_token_id=bos_id("llama"), eos_token_id=CAUSAL_VOCAB.index("<eos>"),
-            pad_token_id=0, tie_word_embeddings=False)
+            pad_token_id=0, tie_word_embeddings=False, initializer_range=recipe.init_std)
         return transformers.LlamaForCausalLM(config)
     if recipe.family == "esm":
         config = transformers.EsmConfig(
             vocab_size=len(BERT_VOCAB), hidden_size=recipe.width, num_hidden_layers=recipe.layers,
             num_attention_heads=recipe.heads, intermediate_size=4 * recipe.width, max_position_embeddings=1026,
             pad_token_id=0, mask_token_id=BERT_VOCAB.index("[MASK]"), position_embedding_type="rotary",
-            token_dropout=False, hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0)
+            token_dropout=False, hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0,
+            initializer_range=recipe.init_std)
         return transformers.EsmForMaskedLM(config)
     if recipe.family == "convbert":
         # ConvBERT: half the heads are self-attention, half span-based dynamic convolutions over 9 neighbours.
         # The convolution sees a masked base's neighbours from step 1, where attention must first learn to find
-        # them: at width 64, 2 layers, 800 steps of 8 × 512 nt it reached 1.336 nats/nt held-out where ESM
-        # (rotary, the same width) and DeBERTa-v2 (relative positions) sat on the base composition (docs/zoo.md)
+        # them: at width 64, 2 layers, 800 steps of 8 × 512 nt (default initialisation) it reached 1.336 nats/nt
+        # held-out where ESM (rotary, the same width) and DeBERTa-v2 (relative positions) sat on the base
+        # composition (docs/zoo.md)
         config = transformers.ConvBertConfig(
             vocab_size=len(BERT_VOCAB), hidden_size=recipe.width, embedding_size=recipe.width,
             num_hidden_layers=recipe.layers, num_attention_heads=recipe.heads, intermediate_size=4 * recipe.width,
             head_ratio=2, conv_kernel_size=9, max_position_embeddings=1026, pad_token_id=0,
-            hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0)
+            hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0, initializer_range=recipe.init_std)
         return transformers.ConvBertForMaskedLM(config)
     if recipe.family == "hyenadna":
         from zoo.hyena_code import wheel_checkpoint
         config = transformers.AutoConfig.from_pretrained(wheel_checkpoint(), trust_remote_code=True)
         # HyenaDNA-tiny-1k is d_model 128, 2 layers, d_inner 4 × d_model: the full recipe keeps it as it is.
         config.d_model, config.n_layer, config.d_inner = recipe.width, recipe.layers, 4 * recipe.width
-        config.bos_token_id = bos_id("hyenadna")
+        config.bos_token_id, config.initializer_range = bos_id("hyenadna"), recipe.init_std
         return transformers.AutoModelForCausalLM.from_config(config, trust_remote_code=True)
     raise ValueError(f"unknown family {recipe.family!r}")
 
