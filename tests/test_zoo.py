@@ -147,3 +147,13 @@ def test_mit_scores_a_committed_masked_lm_as_zoo_measured_it(folder, monkeypatch
     from transformers import AutoModelForMaskedLM
     model = AutoModelForMaskedLM.from_pretrained(folder)
     assert mit == pytest.approx(lm.held_out_nll(recipe, model, chunks), abs=1e-4)
+
+
+def test_a_masked_lm_must_beat_the_two_sided_chain_on_the_chunks_it_was_measured_on():
+    from zoo.lm import judge
+    chains = {"two_sided_0": 1.3865, "two_sided_2": 1.3260, "two_sided_4": 1.2924}
+    assert judge(1.3126, chains, causal=False, same_chunks=1.3211)["working"]
+    easier = judge(1.3126, chains, causal=False, same_chunks=1.3100)
+    assert not easier["working"] and "NOT" in easier["verdict"], easier["verdict"]
+    assert not judge(1.3300, chains, causal=False)["working"]
+    assert judge(1.3126, chains, causal=False)["working"]

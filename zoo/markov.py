@@ -15,7 +15,12 @@ import numpy as np
 
 from scorers.reference.markov import BREAK, kmer_counts, kmer_index, transition_log_table
 
-__all__ = ["BREAK", "baselines", "causal_nll", "kmer_index", "two_sided_nll"]
+__all__ = ["BREAK", "baselines", "causal_nll", "joined", "kmer_index", "two_sided_nll"]
+
+
+def joined(chunks) -> np.ndarray:
+    """``(n, L)`` chunks as one code array with a break after each, so that no k-mer spans two chunks."""
+    return np.concatenate([np.append(c, BREAK) for c in chunks]).astype(np.uint8)
 
 
 def causal_nll(train: np.ndarray, test: np.ndarray, order: int, alpha: float = 0.5) -> float:
