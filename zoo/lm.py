@@ -64,7 +64,7 @@ class LMRecipe:
 
 
 RECIPES = {r.name: r for r in (
-    LMRecipe("llama-ci", "llama", "ci", 512, 32, 2, 2, steps=120, batch=8, lr=1e-2, warmup=10, eval_chunks=16),
+    LMRecipe("llama-ci", "llama", "ci", 512, 64, 2, 4, steps=400, batch=8, lr=5e-3, warmup=25, eval_chunks=16),
     LMRecipe("llama-full", "llama", "full", 512, 64, 2, 4, steps=800, batch=8, lr=5e-3, warmup=50,
              eval_chunks=48),
     LMRecipe("esm-ci", "esm", "ci", 512, 32, 2, 2, steps=120, batch=8, lr=1e-2, warmup=10, eval_chunks=4),
