@@ -86,8 +86,8 @@ def pytest_collection_modifyitems(config, items):
 
 def pytest_collection_finish(session):
     """Tell the scorers which sets the selected tests read (``-k``, ``-m``, a node id), so only those are scored."""
-    from mit_tests.properties import sets_read
     from fixtures.plugin import SETS_READ
+    from mit_tests.properties import sets_read
     session.config.stash[SETS_READ] = sets_read(
         {mark.args[0] for item in session.items for mark in item.iter_markers("mit_property")})
 
